@@ -1,0 +1,108 @@
+"""The `callstats` command: argument parsing and delegation only."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.config import SettingsError, load_settings, settings_help
+
+EXAMPLES = {
+    "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
+    "report": "callstats report weekly --month 2016-12",
+    "query": 'callstats query "select * from calls_by_week where iso_year = 2016 and iso_week = 51"',
+    "dashboard": "callstats dashboard --db callstats.duckdb --port 8501",
+    "demo": "callstats demo",
+    "sample": "callstats sample --out sample_data",
+    "purge": "callstats purge --older-than 24m",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callstats",
+        description="Switchboard call statistics: call logs into DuckDB, reports and a dashboard.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text,
+                           epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        if name not in ("sample",):
+            p.add_argument("--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)")
+        return p
+
+    p = command("ingest", "load call-log files or folders (recursively) and publish the database")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--format", default="auto", help="input format (default: detected from each file)")
+    p.add_argument("--mapping", type=Path, help="TOML mapping for any other CSV layout")
+    p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
+    p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+
+    p = command("report", "the board's weekly or monthly table")
+    p.add_argument("kind", choices=["weekly", "monthly"])
+    p.add_argument("--year", type=int, help="calendar year (monthly) or ISO year (weekly)")
+    p.add_argument("--month", help="YYYY-MM: the weeks of that month (weekly)")
+    p.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json", "xlsx"])
+    p.add_argument("--out", type=Path, help="write to this file (required for xlsx)")
+    p.add_argument("--lang", default="sv", choices=["sv", "en"])
+
+    p = command("query", "run read-only SQL against the published database")
+    p.add_argument("sql", help="one SQL statement (read-only)")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json"])
+    p.add_argument("--max-rows", type=int, default=10_000, help="row cap (default 10 000)")
+    p.add_argument("--timeout", type=float, default=30.0, help="time limit in seconds (default 30)")
+
+    p = command("dashboard", "start the Streamlit dashboard on the published database")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1 only)")
+
+    p = command("demo", "build the database from sample_data/ if needed and start the dashboard")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--sample", type=Path, default=Path("sample_data"), help="sample folder")
+    p.add_argument("--build-only", action="store_true", help="build the database, do not start the dashboard")
+
+    p = command("sample", "regenerate sample_data/ deterministically")
+    p.add_argument("--out", type=Path, default=Path("sample_data"))
+
+    p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
+    p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {"db": str(args.db) if getattr(args, "db", None) else None,
+                 "source_tz": getattr(args, "source_tz", None)}
+    try:
+        settings = load_settings(overrides)
+        from pipeline import commands  # heavy imports only once the arguments are known
+
+        return commands.run(args, settings)
+    except (SettingsError, *_user_errors()) as exc:
+        print(f"callstats: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("callstats: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    from pipeline.errors import USER_ERRORS
+
+    return USER_ERRORS
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,224 @@
+"""One table of settings: name, default, help. Precedence: flag > CALLSTATS_* env > file > default.
+
+The file is the nearest `callstats.toml` (or a `[tool.callstats]` table in `pyproject.toml`) found
+from the working directory upwards. Unknown names in the file are an error, not a silent typo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipeline.calendar import CalendarRules
+
+
+class SettingsError(Exception):
+    """A setting has a value callstats cannot use: one line naming the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "CALLSTATS_" + self.name.upper()
+
+
+def _default_key_file() -> str:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return str(Path(base) / "callstats" / "pseudonym.key")
+
+
+DEFAULT_NUMBERS: tuple[dict[str, str], ...] = (
+    {"number": "051317000", "organisation": "Herrljunga", "valid_from": "", "valid_to": ""},
+    {"number": "0322600600", "organisation": "Vårgårda", "valid_from": "", "valid_to": ""},
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "callstats.duckdb", "published database that readers open"),
+    Setting("site_tz", "Europe/Stockholm", "the switchboard's time zone: local dates and hours"),
+    Setting("source_tz", "", "zone of naive timestamps in input files (default: site_tz)"),
+    Setting("opens_at", "08:00", "opening time on working days"),
+    Setting("closes_at", "16:00", "closing time on full working days"),
+    Setting("half_day_closes_at", "12:00", "closing time on half days (dag före helgdag)"),
+    Setting("calendar_country", "SE", "country of the public-holiday calendar (ISO code)"),
+    Setting("half_days", True, "eves of holidays are half days (0,5)"),
+    Setting("half_day_rules_off", [], "holidays whose eve is NOT a half day, e.g. ['Alla helgons dag']"),
+    Setting("extra_closed_days", [], "local closed days, e.g. ['2016-12-27']"),
+    Setting("extra_half_days", [], "local half days"),
+    Setting("baseline_calls_per_month", 7800, "the board's baseline (average calls a month)"),
+    Setting("service_level_s", 20, "service level: share of calls answered within this many seconds"),
+    Setting("short_abandon_s", 5, "abandons shorter than this are reported apart (short abandons)"),
+    Setting("switchboard_numbers", list(DEFAULT_NUMBERS),
+            "switchboard numbers → organisation, with valid_from / valid_to dates"),
+    Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
+    Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
+    Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def find_settings_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "callstats.toml"
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("callstats")
+            if table is not None:
+                return pyproject, dict(table)
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    default = setting.default
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{setting.env} must be a whole number, not {raw!r}") from exc
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+    source_file: Path | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def db(self) -> Path:
+        return Path(self.values["db"])
+
+    @property
+    def site_tz(self) -> str:
+        return str(self.values["site_tz"])
+
+    @property
+    def source_tz(self) -> str:
+        return str(self.values["source_tz"] or self.values["site_tz"])
+
+    @property
+    def key_file(self) -> Path:
+        return Path(self.values["key_file"] or _default_key_file()).expanduser()
+
+    def calendar_rules(self) -> CalendarRules:
+        return CalendarRules(
+            country=str(self.values["calendar_country"]),
+            half_days_enabled=bool(self.values["half_days"]),
+            half_day_rules_off=frozenset(self.values["half_day_rules_off"]),
+            extra_closed_days=frozenset(_dates(self.values["extra_closed_days"], "extra_closed_days")),
+            extra_half_days=frozenset(_dates(self.values["extra_half_days"], "extra_half_days")),
+            opens_at=_time(self.values["opens_at"], "opens_at"),
+            closes_at=_time(self.values["closes_at"], "closes_at"),
+            half_day_closes_at=_time(self.values["half_day_closes_at"], "half_day_closes_at"),
+        )
+
+    def switchboard_numbers(self) -> list[dict[str, str]]:
+        rows = []
+        for entry in self.values["switchboard_numbers"]:
+            if not isinstance(entry, Mapping) or not entry.get("number") or not entry.get("organisation"):
+                raise SettingsError("each switchboard_numbers entry needs 'number' and 'organisation'")
+            rows.append({
+                "number": normalise_number(str(entry["number"])),
+                "organisation": str(entry["organisation"]),
+                "valid_from": str(entry.get("valid_from") or ""),
+                "valid_to": str(entry.get("valid_to") or ""),
+            })
+        return rows
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        """What the database records about how it was built (the `settings` table)."""
+        return [(name, str(value)) for name, value in sorted(self.values.items()) if name != "key_file"]
+
+
+def normalise_number(raw: str) -> str:
+    """Digits only, Swedish national form: '+46 513-170 00' and '0513-170 00' both give '051317000'."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if raw.strip().startswith("+46") or (raw.strip().startswith("0046")):
+        digits = "0" + digits[2:] if raw.strip().startswith("+") else "0" + digits[4:]
+    return digits
+
+
+def _dates(values: list[Any], name: str) -> list[dt.date]:
+    out = []
+    for value in values:
+        try:
+            out.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+    return out
+
+
+def _time(value: Any, name: str) -> dt.time:
+    try:
+        return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {value!r} is not a time (HH:MM)") from exc
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, start: Path | None = None) -> Settings:
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    found = find_settings_file(start)
+    if found is not None:
+        path, table = found
+        unknown = sorted(set(table) - set(_BY_NAME))
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; see `callstats --help`")
+        values.update(table)
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.env)
+        if raw is not None and raw != "":
+            values[setting.name] = _from_env(setting, raw)
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = value
+    _validate(values)
+    return Settings(values, found[0] if found else None)
+
+
+def _validate(values: dict[str, Any]) -> None:
+    for name in ("site_tz", "source_tz"):
+        zone = values[name]
+        if zone:
+            try:
+                ZoneInfo(str(zone))
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise SettingsError(f"{name}: unknown time zone {zone!r} (e.g. Europe/Stockholm)") from exc
+    try:
+        if float(values["baseline_calls_per_month"]) <= 0:
+            raise ValueError
+    except (TypeError, ValueError) as exc:
+        raise SettingsError("baseline_calls_per_month must be a positive number") from exc
+
+
+def settings_help() -> str:
+    lines = ["settings (flag > CALLSTATS_<NAME> > callstats.toml > default):"]
+    for s in SETTINGS:
+        default = "(see README)" if s.name == "switchboard_numbers" else repr(s.default)
+        lines.append(f"  {s.name:<26} {default:<20} {s.help}")
+    return "\n".join(lines)

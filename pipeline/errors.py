@@ -1,0 +1,14 @@
+"""Exceptions that are the user's to fix: the CLI prints their one line and exits non-zero."""
+
+from __future__ import annotations
+
+from pipeline.formats.base import FormatError
+from pipeline.pseudonym import PseudonymKeyError
+from pipeline.store import QueryTimeout, StoreError
+
+
+class UsageError(Exception):
+    """Arguments that do not fit together."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (StoreError, FormatError, PseudonymKeyError, QueryTimeout, UsageError)

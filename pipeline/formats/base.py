@@ -1,0 +1,118 @@
+"""The contract between a telephony format adapter and the ingest.
+
+An adapter turns one exported file into *canonical call rows*: the columns of the callstats CSV
+(DESIGN.md), all as text, one row per offered call, legs already merged. Everything after that —
+timestamp parsing in the right zone, validation, the switchboard definition, organisation lookup,
+pseudonymisation, dedupe, loading — happens once, in the ingest, for every format alike.
+
+Why text: identifiers and phone numbers must never pass through a type guesser (leading zeros and
+`+46` are lost that way), and one validation path means one set of reject reasons for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+# The columns of the callstats CSV, in order. Adapters fill what their format knows; the rest is null.
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "call_id",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "outcome",
+    "wait_s",
+    "talk_s",
+    "dialled_number",
+    "organisation",
+    "queue",
+    "caller",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("call_id", "started_at", "outcome")
+OUTCOMES: tuple[str, ...] = (
+    "answered",
+    "abandoned",
+    "busy",
+    "failed",
+    "voicemail",
+    "timeout",
+    "closed",
+    "unknown",
+)
+
+
+class FormatError(Exception):
+    """The whole file cannot be read in this format: one line for the user, no traceback."""
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """A record that was rejected or filtered, with the physical line it came from (1-based)."""
+
+    line_no: int
+    raw: str
+    reason: str
+
+
+@dataclass
+class ParsedFile:
+    """What an adapter hands to the ingest.
+
+    `calls` holds CANONICAL_COLUMNS as pl.String plus `line_no` (pl.Int64, the first physical line of
+    the call). Timestamps are ISO 8601 text: with an offset when the format knows the zone (UTC epoch
+    → `...+00:00`), naive when the format writes server-local time (then `--source-tz` applies).
+
+    Accounting: records_read == calls.height + merged + len(rejected) + len(filtered), where a
+    record is one data line (or one logical record for multi-line formats).
+    """
+
+    format: str
+    source_system: str
+    calls: pl.DataFrame
+    records_read: int
+    merged: int = 0
+    rejected: list[RowIssue] = field(default_factory=list)
+    filtered: list[RowIssue] = field(default_factory=list)
+    # False when the format cannot tell inbound from outbound/internal (Asterisk CDR, CUCM, ...):
+    # the ingest summary then says that every call in the file was counted as offered.
+    direction_known: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+class Adapter(Protocol):
+    name: str
+    description: str
+
+    def sniff(self, head: str) -> bool:
+        """True when the first lines of a file (decoded text, ≤64 KiB) have this format's shape."""
+
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        """Read the whole file. Raise FormatError for a file that is not this format at all."""
+
+
+@dataclass(frozen=True)
+class AdapterOptions:
+    source_tz: str | None = None
+    mapping: Path | None = None
+    # Switchboard definition hints adapters may use while merging (queues / contexts / numbers).
+    switchboard_numbers: tuple[str, ...] = ()
+    switchboard_queues: tuple[str, ...] = ()
+    switchboard_contexts: tuple[str, ...] = ()
+
+
+def empty_calls() -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {c: pl.String() for c in CANONICAL_COLUMNS}
+    schema["line_no"] = pl.Int64()
+    return pl.DataFrame(schema=schema)
+
+
+def canonical_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Select and order the canonical columns, adding missing ones as null text."""
+    cols = [
+        (pl.col(c).cast(pl.String) if c in frame.columns else pl.lit(None, dtype=pl.String)).alias(c)
+        for c in CANONICAL_COLUMNS
+    ]
+    return frame.select([*cols, pl.col("line_no").cast(pl.Int64)])

@@ -1,0 +1,332 @@
+"""Ingest: files → canonical rows → validated, deduplicated calls → facts → a published snapshot.
+
+Every record of every file is accounted for, in `ingested_files` and in the summary:
+rows_read = loaded + merged + duplicate + rejected + filtered.
+Each file is loaded in one transaction: a file is either wholly loaded or not at all, and a file
+whose content (sha256) was loaded before is reported as already loaded and skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipeline import store
+from pipeline.calendar import WorkingCalendar, calendar_span
+from pipeline.canonical_csv import looks_canonical, stage_canonical_csv
+from pipeline.config import Settings
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.pseudonym import load_or_create_key, pseudonym
+
+
+@dataclass
+class FileReport:
+    path: Path
+    status: str  # loaded, already loaded, failed
+    format: str = ""
+    rows_read: int = 0
+    loaded: int = 0
+    merged: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    filtered: int = 0
+    message: str = ""
+    filtered_reasons: dict[str, int] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def accounted(self) -> bool:
+        return self.rows_read == self.loaded + self.merged + self.duplicate + self.rejected + self.filtered
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport]
+    published: store.PublishResult | None
+    data_through: dt.date | None
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+Progress = Callable[[int, int, Path, FileReport | None], None]
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders recursively (hidden files skipped), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and not any(
+                    part.startswith(".") for part in p.relative_to(path).parts))
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise store.StoreError(f"no such file or folder: {path}")
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    format_name: str = "auto",
+    mapping: Path | None = None,
+    progress: Progress | None = None,
+    publish: bool = True,
+) -> IngestReport:
+    files = expand_paths(paths)
+    db = settings.db
+    key = load_or_create_key(settings.key_file)
+    reports: list[FileReport] = []
+    with store.writer_lock(db):
+        con = store.open_working(db)
+        try:
+            _refresh_reference_tables(con, settings)
+            for index, path in enumerate(files):
+                if progress:
+                    progress(index, len(files), path, None)
+                report = _ingest_file(con, path, settings, key, format_name, mapping)
+                reports.append(report)
+                if progress:
+                    progress(index + 1, len(files), path, report)
+            data_through = _finish_build(con, settings)
+            published = store.publish(con, db) if publish else None
+        finally:
+            # publish() closes the connection; closing twice is harmless.
+            con.close()
+    return IngestReport(reports, published, data_through)
+
+
+def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    store.execute_script(con, store.sql_text("ingest/macros.sql"))
+    con.execute("begin")
+    con.execute("delete from switchboard_numbers")
+    for row in settings.switchboard_numbers():
+        con.execute(
+            "insert into switchboard_numbers values ($number, $organisation,"
+            " cast(nullif($valid_from, '') as date), cast(nullif($valid_to, '') as date))",
+            row,
+        )
+    con.execute("commit")
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    row = store.fetch_one(con, "select value from settings where name = $name", {"name": name})
+    return None if row is None else row[0]
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, key: bytes,
+    format_name: str, mapping: Path | None,
+) -> FileReport:
+    size = path.stat().st_size
+    digest = sha256_of(path)
+    earlier = store.fetch_one(con, "select path from ingested_files where sha256 = $sha and status = 'loaded' limit 1", {"sha": digest})
+    if earlier is not None:
+        return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
+    file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
+    started = dt.datetime.now(dt.UTC)
+    try:
+        con.execute("begin")
+        parsed = _stage(con, path, settings, format_name, mapping)
+        report = _load_staged(con, path, file_id, parsed, settings, key)
+        con.execute(
+            "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
+            " $read, $loaded, $merged, $duplicate, $rejected, $filtered, $started, now(), 'loaded', $message)",
+            {
+                "file_id": file_id, "path": str(path), "size": size, "sha": digest,
+                "format": parsed.format, "source": parsed.source_system, "read": report.rows_read,
+                "loaded": report.loaded, "merged": report.merged, "duplicate": report.duplicate,
+                "rejected": report.rejected, "filtered": report.filtered, "started": started,
+                "message": "; ".join(report.notices) or None,
+            },
+        )
+        con.execute("commit")
+        return report
+    except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
+        con.execute("rollback")
+        message = _one_line(exc)
+        con.execute(
+            "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
+            " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
+            {"file_id": file_id, "path": str(path), "size": size, "sha": digest,
+             "format": format_name, "started": started, "message": message},
+        )
+        return FileReport(path, "failed", message=message)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, format_name: str, mapping: Path | None
+) -> ParsedFile:
+    """Fill temp table `staged` (line_no + canonical text columns) from the file."""
+    if mapping is None and format_name in ("auto", "callstats") and looks_canonical(path):
+        return stage_canonical_csv(con, path)
+    from pipeline import formats  # the adapters: imported late, the canonical path needs none
+
+    options = AdapterOptions(source_tz=settings.source_tz, mapping=mapping)
+    if mapping is not None:
+        adapter = formats.get_adapter("mapping")
+    elif format_name == "auto":
+        adapter = formats.detect(path)
+    else:
+        adapter = formats.get_adapter(format_name)
+    if adapter.name == "callstats":
+        return stage_canonical_csv(con, path)
+    parsed = adapter.parse(path, options=options)
+    con.register("parsed_calls", parsed.calls.to_arrow())
+    try:
+        store.execute_script(con, store.sql_text("ingest/stage_frame.sql"))
+    finally:
+        con.unregister("parsed_calls")
+    return parsed
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection, path: Path, file_id: int, parsed: ParsedFile,
+    settings: Settings, key: bytes,
+) -> FileReport:
+    params: dict[str, Any] = {
+        "source_tz": settings.source_tz,
+        "site_tz": settings.site_tz,
+        "now_utc": dt.datetime.now(dt.UTC),
+        "purged_before": _setting(con, "purged_before"),
+    }
+    store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
+    _ensure_calendar(con, settings)
+    con.execute(
+        "insert into rejected_rows select $file_id, line_no, raw, reason from ("
+        " select line_no, concat_ws(',', call_id, started_at, answered_at, ended_at, outcome, wait_s, talk_s,"
+        " dialled_number, organisation, queue, '…') as raw, reason from normalised where verdict = 'rejected')",
+        {"file_id": file_id},
+    )
+    for issue in parsed.rejected:
+        con.execute("insert into rejected_rows values ($f, $l, $r, $why)",
+                    {"f": file_id, "l": issue.line_no, "r": issue.raw[:2000], "why": issue.reason})
+    filtered = dict(con.execute(
+        "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
+    ).fetchall())
+    for issue in parsed.filtered:
+        filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
+    for reason, rows in filtered.items():
+        con.execute("insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows})
+
+    store.execute_script(con, store.sql_text("ingest/select_new.sql"), {"source_system": parsed.source_system})
+    _make_caller_keys(con, key)
+    store.execute_script(
+        con, store.sql_text("ingest/insert_calls.sql"),
+        {"source_system": parsed.source_system, "file_id": file_id,
+         "store_raw_caller": bool(settings["store_raw_caller"])},
+    )
+    con.execute("create or replace temp table touched_dates as select distinct local_date as date from to_load")
+    store.execute_script(
+        con, store.sql_text("ingest/refresh_facts.sql"),
+        {"service_level_s": int(settings["service_level_s"]), "short_abandon_s": int(settings["short_abandon_s"])},
+    )
+    counts = store.fetch_one(con, "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected'),"
+        " (select count(*) from to_load) from normalised"
+    )
+    assert counts is not None
+    ok, rejected_values, loaded = (int(c) for c in counts)
+    report = FileReport(
+        path, "loaded", format=parsed.format,
+        rows_read=parsed.records_read, loaded=loaded, merged=parsed.merged,
+        duplicate=ok - loaded, rejected=rejected_values + len(parsed.rejected),
+        filtered=sum(filtered.values()), filtered_reasons=filtered, notices=list(parsed.notices),
+    )
+    if not parsed.direction_known and parsed.format != "callstats":
+        report.notices.append("the format does not record direction: every call was counted as offered")
+    if not report.accounted:
+        # A bug, not a user error: the books must balance before anything is committed.
+        raise AssertionError(f"{path}: rows do not add up: {report}")
+    return report
+
+
+def _make_caller_keys(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    callers = [row[0] for row in con.execute(
+        "select distinct caller_norm from to_load where caller_norm is not null").fetchall()]
+    frame = pl.DataFrame(
+        {"caller_norm": callers, "caller_key": [pseudonym(key, c) for c in callers]},
+        schema={"caller_norm": pl.String(), "caller_key": pl.String()},
+    )
+    con.register("caller_keys_frame", frame.to_arrow())
+    con.execute("create or replace temp table caller_keys as select * from caller_keys_frame")
+    con.unregister("caller_keys_frame")
+
+
+def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The calendar covers whole years around all data (stored and staged), plus the year before."""
+    row = store.fetch_one(con, "select least((select min(date) from daily_facts), min(local_date)),"
+        " greatest((select max(date) from daily_facts), max(local_date))"
+        " from normalised where verdict <> 'rejected'"
+    )
+    if row is None or row[0] is None:
+        return
+    start, end = calendar_span(row[0], row[1])
+    have = store.fetch_one(con, "select min(date), max(date) from calendar")
+    if have is not None and have[0] is not None and have[0] <= start and have[1] >= end:
+        return
+    if have is not None and have[0] is not None:
+        start, end = min(start, have[0]), max(end, have[1])
+    frame = WorkingCalendar(settings.calendar_rules()).frame(start, end)
+    con.register("calendar_frame", frame.to_arrow())
+    con.execute("delete from calendar")
+    con.execute("insert into calendar select * from calendar_frame")
+    con.unregister("calendar_frame")
+
+
+def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date | None:
+    """Settings of this build, data_through, and the views — everything a snapshot needs."""
+    through = store.fetch_one(con, "select max(date) from daily_facts")
+    data_through = None if through is None else through[0]
+    purged_before = _setting(con, "purged_before")
+    con.execute("begin")
+    con.execute("delete from settings")
+    rows = [*settings.as_rows(),
+            ("data_through", str(data_through) if data_through else None),
+            ("purged_before", purged_before),
+            ("build_id", uuid.uuid4().hex[:12]),
+            ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))]
+    con.executemany("insert into settings values (?, ?)", rows)
+    create_views(con)
+    con.execute("commit")
+    return data_through
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    for path in view_files():
+        store.execute_script(con, path.read_text(encoding="utf-8"))
+
+
+def view_files() -> list[Path]:
+    """View files in layer order: the `-- layer: N` line of each header, then name."""
+    def layer(path: Path) -> tuple[int, str]:
+        for line in path.read_text(encoding="utf-8").splitlines()[:15]:
+            if line.startswith("-- layer:"):
+                return int(line.split(":", 1)[1]), path.stem
+        return 99, path.stem
+    return sorted((store.SQL_DIR / "views").glob("*.sql"), key=layer)

@@ -1,0 +1,200 @@
+"""The only module that opens DuckDB.
+
+Two files per database:
+- the *working store* (`<db stem>.work.duckdb` beside the published file), written only by the
+  pipeline, under an exclusive lock file so two ingests never interleave;
+- the *published database* (`--db`), a finished snapshot of the working store: copied to a
+  temporary file beside it, flushed to disk, then renamed over the old one. A reader that holds the
+  old file open keeps reading the old, consistent snapshot; the next reader gets the new one; no
+  reader ever blocks the writer or sees a half-finished ingest.
+
+Both files are written in storage version v1.2.0 so that analysts' DuckDB tools, which lag the
+Python package (the 1.5 CLI reads storage versions 64–68 only), can open the published file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+STORAGE_VERSION = "v1.2.0"
+SQL_DIR = next(
+    p
+    for p in (Path(__file__).resolve().parent.parent / "sql", Path(__file__).resolve().parent / "_sql")
+    if p.is_dir()
+)
+
+# Reader connections: no file system, no extensions, no configuration changes. A read-only
+# database refuses DDL and DML; these settings close the other doors (read_csv, COPY TO, ATTACH).
+READER_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+class StoreError(Exception):
+    """The database cannot be used as asked: one line for the user."""
+
+
+def working_path(db: Path) -> Path:
+    return db.with_name(db.stem + ".work.duckdb")
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def sql_text(relative: str) -> str:
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def writer_lock(db: Path, wait_s: float = 30.0) -> Iterator[None]:
+    """Exclusive right to change the working store and publish. Waits, then fails clearly."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    path = lock_path(db)
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise StoreError(
+                        f"another ingest is running on {db} ({holder}); waited {wait_s:.0f} s, try again later"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_working(db: Path) -> duckdb.DuckDBPyConnection:
+    """Connect to the working store (caller holds writer_lock). Creates the tables if new."""
+    path = working_path(db)
+    try:
+        con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open the working store {path}: {exc}") from exc
+    con.execute("set TimeZone = 'UTC'")
+    con.execute(sql_text("schema/tables.sql"))
+    return con
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    bytes: int
+    seconds: float
+
+
+def publish(con: duckdb.DuckDBPyConnection, db: Path) -> PublishResult:
+    """Close the working connection and atomically replace the published file with a copy of it."""
+    started = time.perf_counter()
+    con.execute("checkpoint")
+    con.close()
+    source = working_path(db)
+    temporary = db.with_name(f".{db.name}.publish-{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o444)
+        os.replace(temporary, db)
+        _fsync_dir(db.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return PublishResult(db, db.stat().st_size, time.perf_counter() - started)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder if str(folder) else ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
+    """A safe, read-only connection to the published snapshot."""
+    if not db.exists():
+        raise StoreError(f"no database at {db}: run `callstats ingest PATH --db {db}` first")
+    try:
+        con = duckdb.connect(str(db), read_only=True, config=dict(READER_CONFIG))
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from exc
+    return con
+
+
+def snapshot_identity(db: Path) -> tuple[int, int, int]:
+    """Changes whenever a new snapshot is published (a rename gives a new inode)."""
+    st = db.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+def run_limited(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None,
+    *, timeout_s: float = 10.0, max_rows: int = 10_000,
+) -> tuple[list[str], list[tuple[Any, ...]], bool]:
+    """Run one statement with a time limit and a row cap. Returns (columns, rows, truncated)."""
+    timer = threading.Timer(timeout_s, con.interrupt)
+    timer.start()
+    try:
+        relation = con.execute(sql, params or [])
+        columns = [d[0] for d in relation.description or []]
+        rows = relation.fetchmany(max_rows + 1)
+    except duckdb.InterruptException as exc:
+        raise QueryTimeout(f"the query was stopped after {timeout_s:g} s") from exc
+    finally:
+        timer.cancel()
+    return columns, rows[:max_rows], len(rows) > max_rows
+
+
+def execute_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any] | None = None) -> None:
+    """Run a SQL file statement by statement (DuckDB binds parameters only in single statements).
+
+    Statements end with `;` at the end of a line; each statement gets the parameters it names.
+    """
+    for statement in (s.strip() for s in text.split(";\n")):
+        if not statement or all(line.strip().startswith("--") for line in statement.splitlines()):
+            continue
+        wanted = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
+        con.execute(statement, wanted).fetchall()
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+    """First row of a query, with the result fully consumed (duckdb 2.0 refuses new work on a
+    connection while a streaming result is still open)."""
+    rows = con.execute(sql, params or {}).fetchall()
+    return rows[0] if rows else None

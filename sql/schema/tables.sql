@@ -1,0 +1,106 @@
+-- Tables of the working store (copied whole into each published snapshot).
+-- Idempotent: run on every open. Views are created separately from sql/views/.
+
+create table if not exists calls (
+    call_id        varchar not null,
+    source_system  varchar not null,
+    started_at     timestamptz not null,
+    call_date      date not null,          -- local date in the site's zone
+    start_hour     tinyint not null,       -- local hour 0–23
+    answered_at    timestamptz,
+    ended_at       timestamptz,
+    wait_s         double,
+    talk_s         double,
+    outcome        varchar not null,
+    organisation   varchar not null,
+    dialled_number varchar,
+    queue          varchar,
+    caller_key     varchar,                -- keyed pseudonym (HMAC), never the raw number by default
+    caller_raw     varchar,                -- only when the site sets store_raw_caller
+    is_open_hours  boolean not null,
+    file_id        integer not null
+);
+
+-- Pre-aggregated daily facts: what every view reads. Kept when call rows are purged, so the
+-- statistics outlive the personal data they were computed from.
+create table if not exists daily_facts (
+    date                 date not null,
+    organisation         varchar not null,
+    calls                integer not null,
+    answered             integer not null,
+    abandoned            integer not null,
+    short_abandons       integer not null,
+    other_outcomes       integer not null,
+    after_hours          integer not null,
+    answered_within_sl   integer not null,
+    wait_answered_s_sum  double not null,
+    talk_s_sum           double not null
+);
+
+create table if not exists hourly_facts (
+    date          date not null,
+    organisation  varchar not null,
+    hour          tinyint not null,
+    calls         integer not null,
+    answered      integer not null,
+    abandoned     integer not null
+);
+
+create table if not exists calendar (
+    date          date not null,
+    iso_year      integer not null,
+    iso_week      integer not null,
+    week_start    date not null,
+    year          integer not null,
+    month         integer not null,
+    weekday       integer not null,        -- 1 = Monday … 7 = Sunday
+    day_type      varchar not null,        -- full, half, closed
+    day_fraction  double not null,         -- 1, 0.5, 0
+    holiday_name  varchar,
+    opens_at      time,
+    closes_at     time
+);
+
+create table if not exists ingested_files (
+    file_id       integer not null,
+    path          varchar not null,
+    size_bytes    bigint not null,
+    sha256        varchar not null,
+    format        varchar,
+    source_system varchar,
+    rows_read     bigint not null default 0,
+    loaded        bigint not null default 0,
+    merged        bigint not null default 0,
+    duplicate     bigint not null default 0,
+    rejected      bigint not null default 0,
+    filtered      bigint not null default 0,
+    started_at    timestamptz not null,
+    finished_at   timestamptz,
+    status        varchar not null,        -- loaded, failed
+    message       varchar
+);
+
+create table if not exists rejected_rows (
+    file_id  integer not null,
+    line_no  bigint,
+    raw      varchar,
+    reason   varchar not null
+);
+
+create table if not exists filtered_rows (
+    file_id  integer not null,
+    reason   varchar not null,
+    rows     bigint not null
+);
+
+create table if not exists switchboard_numbers (
+    number        varchar not null,        -- digits only, national form (0513…)
+    organisation  varchar not null,
+    valid_from    date,
+    valid_to      date
+);
+
+create table if not exists settings (
+    name   varchar not null,
+    value  varchar
+);

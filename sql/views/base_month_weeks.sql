@@ -1,0 +1,44 @@
+-- base_month_weeks: the ISO weeks of each month, each cut to the days inside the month.
+-- layer: 2
+-- Grain: scope × year × month × ISO week part. The parts of a month sum to the month.
+-- Edge cases: a week that straddles a month boundary appears in both months (is_split), each part
+-- with its own days and working days ("v. 48, 1–2 dec, 2 dagar"); ISO week 1 can begin in
+-- December and week 52/53 end in January.
+create or replace view base_month_weeks as
+with parts as (
+    select
+        organisation,
+        year,
+        month,
+        iso_year,
+        iso_week,
+        min(date) filter (where is_covered) as first_date,
+        max(date) filter (where is_covered) as last_date,
+        count(*) filter (where is_covered) as days,
+        count(*) as days_of_week_in_month,
+        sum(day_fraction) filter (where is_covered) as workdays,
+        sum(calls) as calls,
+        sum(answered) as answered,
+        sum(abandoned) as abandoned,
+        sum(after_hours) as after_hours
+    from base_days
+    group by organisation, year, month, iso_year, iso_week
+    having count(*) filter (where is_covered) > 0
+),
+
+final as (
+    select
+        * replace (
+            cast(calls as bigint) as calls,
+            cast(answered as bigint) as answered,
+            cast(abandoned as bigint) as abandoned,
+            cast(after_hours as bigint) as after_hours
+        ),
+        days_of_week_in_month < 7 as is_split,
+        days = days_of_week_in_month as is_complete,
+        round(calls / nullif(workdays, 0), 1) as calls_per_workday,
+        round(answered / nullif(calls, 0), 4) as answer_rate
+    from parts
+)
+
+select * from final
