@@ -14,6 +14,8 @@ with parts as (
         iso_week,
         min(date) filter (where is_covered) as first_date,
         max(date) filter (where is_covered) as last_date,
+        min(date) filter (where is_covered and day_fraction > 0) as first_workday,
+        max(date) filter (where is_covered and day_fraction > 0) as last_workday,
         count(*) filter (where is_covered) as days,
         count(*) as days_of_week_in_month,
         sum(day_fraction) filter (where is_covered) as workdays,

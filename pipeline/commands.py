@@ -1,0 +1,225 @@
+"""What each `callstats` subcommand does, given parsed arguments and settings."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline import formatting as fmt
+from pipeline import report as reports
+from pipeline import store
+from pipeline.config import Settings
+from pipeline.errors import UsageError
+from pipeline.ingest import FileReport, IngestReport, ingest
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    handler = {
+        "ingest": cmd_ingest, "report": cmd_report, "query": cmd_query, "dashboard": cmd_dashboard,
+        "demo": cmd_demo, "sample": cmd_sample, "purge": cmd_purge,
+    }[args.command]
+    return handler(args, settings)
+
+
+# ingest ---------------------------------------------------------------------------------------
+
+def _progress_printer(enabled: bool) -> Any:
+    def show(done: int, total: int, path: Path, result: FileReport | None) -> None:
+        if not enabled:
+            return
+        bar = "#" * int(24 * done / max(total, 1))
+        line = f"\r[{bar:<24}] {done}/{total} {path.name[:40]:<40}"
+        print(line, end="" if done < total else "\n", file=sys.stderr, flush=True)
+    return show
+
+
+def _summary(report: IngestReport) -> str:
+    lines = []
+    header = f"{'file':<40} {'status':<15} {'read':>9} {'loaded':>9} {'merged':>8} {'dupl.':>8} {'rejected':>8} {'filtered':>8}"
+    lines.append(header)
+    for f in report.files:
+        lines.append(
+            f"{f.path.name[:40]:<40} {f.status:<15} {f.rows_read:>9} {f.loaded:>9} {f.merged:>8} {f.duplicate:>8}"
+            f" {f.rejected:>8} {f.filtered:>8}"
+        )
+        if f.format and f.format != "callstats":
+            lines.append(f"    format: {f.format}")
+        for reason, rows in f.filtered_reasons.items():
+            lines.append(f"    filtered {rows}: {reason}")
+        for notice in f.notices:
+            lines.append(f"    note: {notice}")
+        if f.message:
+            lines.append(f"    {f.message}")
+    totals = [sum(getattr(f, k) for f in report.files) for k in
+              ("rows_read", "loaded", "merged", "duplicate", "rejected", "filtered")]
+    lines.append(f"{'total':<40} {'':<15} {totals[0]:>9} {totals[1]:>9} {totals[2]:>8} {totals[3]:>8}"
+                 f" {totals[4]:>8} {totals[5]:>8}")
+    if report.published:
+        lines.append(f"published {report.published.path} (data through {report.data_through},"
+                     f" {report.published.bytes / 1e6:.1f} MB in {report.published.seconds:.2f} s)")
+    return "\n".join(lines)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    result = ingest(
+        args.paths, settings, format_name=args.format, mapping=args.mapping,
+        progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
+    )
+    print(_summary(result))
+    if result.failed:
+        print(f"callstats: {len(result.failed)} file(s) could not be loaded (see above); the others were",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+# report ---------------------------------------------------------------------------------------
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    con = store.connect_readonly(settings.db)
+    try:
+        reports.check_org(con, args.org)
+        through = reports.data_through(con)
+        if args.kind == "weekly" and args.month:
+            try:
+                year, month = (int(p) for p in args.month.split("-"))
+                dt.date(year, month, 1)
+            except ValueError:
+                raise UsageError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2016-12") from None
+            result = reports.weekly_for_month(con, year, month, args.org, args.lang)
+        elif args.kind == "weekly":
+            result = reports.weekly_for_year(con, args.year or through.isocalendar().year, args.org, args.lang)
+        else:
+            if args.month:
+                raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
+            result = reports.monthly(con, args.year or through.year, args.org, args.lang)
+    finally:
+        con.close()
+    if args.output_format == "xlsx":
+        if args.out is None:
+            raise UsageError("--format xlsx needs --out FILE.xlsx")
+        reports.write_xlsx(result, args.out)
+        print(f"wrote {args.out}")
+        return 0
+    text = {"table": reports.render_table, "csv": reports.render_csv, "json": reports.render_json}[
+        args.output_format](result)
+    if args.output_format == "table":
+        text += "\n\n" + ("data t.o.m. " if args.lang == "sv" else "data through ") + str(through)
+    _emit(text, args.out)
+    return 0
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
+
+
+# query ----------------------------------------------------------------------------------------
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    con = store.connect_readonly(settings.db)
+    try:
+        columns, rows, truncated = store.run_limited(
+            con, args.sql, timeout_s=args.timeout, max_rows=args.max_rows)
+    except duckdb.Error as exc:
+        raise UsageError(str(exc).strip().splitlines()[0]) from None
+    finally:
+        con.close()
+    if args.output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    elif args.output_format == "json":
+        text = json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str,
+                          indent=1)
+    else:
+        text = _text_table(columns, rows)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if truncated:
+        print(f"callstats: showing the first {args.max_rows} rows (--max-rows)", file=sys.stderr)
+    return 0
+
+
+def _text_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    cells = [[("" if v is None else str(v)) for v in r] for r in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)
+
+
+# dashboard and demo ---------------------------------------------------------------------------
+
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    db = settings.db.resolve()
+    if not db.exists():
+        raise store.StoreError(f"no database at {db}: run `callstats ingest PATH` or `callstats demo` first")
+    env = dict(os.environ, CALLSTATS_DB=str(db))
+    app = PACKAGE_ROOT / "dashboard" / "app.py"
+    print(f"callstats dashboard on http://{args.host}:{args.port} (database {db})", flush=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.host,
+               "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    return subprocess.call(command, env=env)
+
+
+def _needs_build(db: Path, sample_calls: Path) -> bool:
+    if not db.exists():
+        return True
+    newest = max((p.stat().st_mtime for p in sample_calls.rglob("*") if p.is_file()), default=0.0)
+    return db.stat().st_mtime < newest
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    sample_calls = args.sample / "calls"
+    if not sample_calls.is_dir():
+        raise UsageError(f"no sample at {sample_calls}: run `callstats sample` first")
+    if _needs_build(settings.db, sample_calls):
+        for stale in (settings.db, store.working_path(settings.db)):
+            if stale.exists():
+                stale.unlink()
+        print(f"building {settings.db} from {sample_calls} …", flush=True)
+        result = ingest([sample_calls], settings, progress=_progress_printer(sys.stderr.isatty()))
+        print(_summary(result))
+    if args.build_only:
+        return 0
+    return cmd_dashboard(args, settings)
+
+
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.sample import write_sample
+
+    paths = write_sample(args.out)
+    print(f"wrote {len(paths)} files under {args.out}")
+    return 0
+
+
+# purge ----------------------------------------------------------------------------------------
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.retention import parse_age, purge
+
+    cutoff = parse_age(args.older_than, dt.date.today())
+    removed, published = purge(settings, cutoff)
+    print(f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
+          f" published {published.path}")
+    return 0
