@@ -1,0 +1,186 @@
+"""Asterisk `queue_log`: `epoch|callid|queuename|agent|event|data1|…`, no header, no quoting.
+
+Merge rules:
+- One call = the events sharing `callid` (the caller channel's uniqueid, so it equals the CDR's
+  linkedid). A call is offered when it has an ENTERQUEUE; a caller who overflows from queue A to B
+  has two ENTERQUEUEs and is still one call (started at the first, queue = the first queue).
+- Outcome: a CONNECT → answered (a queue member, i.e. a person, picked up). Otherwise the last exit
+  event decides: ABANDON or RINGCANCELED → abandoned; EXITWITHTIMEOUT → timeout; EXITEMPTY (no
+  reachable members) → failed; EXITWITHKEY (caller chose to leave) → abandoned; SYSCOMPAT → failed.
+  An ENTERQUEUE after the last exit, or no exit at all (orphan), → unknown.
+- wait_s = CONNECT holdtime (or the exit's waittime), plus the time spent in earlier queues.
+  talk_s = calltime of COMPLETEAGENT/COMPLETECALLER/TRANSFER/BLINDTRANSFER/ATTENDEDTRANSFER.
+  RINGNOANSWER is one member not picking up, never a missed call: merged into its call.
+- dialled_number comes from a FreePBX-style `DID` event when present.
+- Filtered: events with no call (`NONE`/`REALTIME`/`CLI` callid, agent and queue administration),
+  events of a callid with no ENTERQUEUE in the file (the call began in an earlier file), and calls
+  in no switchboard queue when queues are configured.
+- Time: epoch seconds → UTC with `+00:00`; the database variant's datetime text stays naive.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats import textio
+from pipeline.formats.base import AdapterOptions, ParsedFile, RowIssue, canonical_frame
+
+COLUMNS = ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
+NO_CALL_IDS = ["NONE", "REALTIME", "CLI", "MANAGER", "AMI"]
+NON_CALL_EVENTS = [
+    "AGENTDUMP", "AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF", "ADDMEMBER",
+    "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL", "PAUSECUSTOM", "QUEUESTART",
+    "CONFIGRELOAD", "PENALTY",
+]  # fmt: skip
+EXIT_EVENTS = ["ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "RINGCANCELED", "SYSCOMPAT"]
+COMPLETE_EVENTS = ["COMPLETEAGENT", "COMPLETECALLER"]
+TRANSFER_EVENTS = ["TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"]
+EVENT_RE = re.compile(r"^[A-Z_]+$")
+TIME_RE = re.compile(r"^\d{9,11}$")
+
+
+def _looks_like_queue_log(line: str) -> bool:
+    fields = line.split("|")
+    return (
+        5 <= len(fields) <= 10
+        and bool(TIME_RE.match(fields[0]) or textio.DATETIME_RE.match(fields[0].split(".")[0]))
+        and bool(EVENT_RE.match(fields[4]))
+    )
+
+
+class QueueLogAdapter:
+    name = "asterisk_queue_log"
+    description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
+
+    def sniff(self, head: str) -> bool:
+        lines = textio.head_lines(head, 5)
+        return bool(lines) and all(_looks_like_queue_log(line) for line in lines)
+
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        table = textio.records_to_table(
+            textio.iter_records(path, delimiter="|", quotechar=None), COLUMNS, allow_fewer=5
+        )
+        return _merge(table, options, self.name)
+
+
+def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    frame = table.frame
+    rejected = list(table.rejected)
+    filtered: list[RowIssue] = []
+    epoch = bool(frame.height) and bool(frame["time"].drop_nulls().str.contains(r"^\d+$").all())
+    when = textio.epoch_dt("time") if epoch else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
+    frame = frame.with_columns(t=when, ev=pl.col("event").str.to_uppercase().fill_null(""))
+    rejected += textio.issues(frame.filter(pl.col("t").is_null()), "unreadable event time")
+    frame = frame.filter(pl.col("t").is_not_null())
+
+    system = pl.col("callid").is_in(NO_CALL_IDS).fill_null(True) | pl.col("ev").is_in(NON_CALL_EVENTS)
+    filtered += textio.issues(frame.filter(system), pl.lit("system event ") + pl.col("ev"))
+    frame = frame.filter(~system)
+    offered = frame.group_by("callid").agg(offered=(pl.col("ev") == "ENTERQUEUE").any())
+    frame = frame.join(offered, on="callid", how="left")
+    filtered += textio.issues(
+        frame.filter(~pl.col("offered")), pl.lit("no ENTERQUEUE for this callid in the file: ") + pl.col("ev")
+    )
+    frame = frame.filter(pl.col("offered")).sort(["callid", "t", "line_no"])
+
+    ev, t = pl.col("ev"), pl.col("t")
+    connect_t = t.filter(ev == "CONNECT").first()
+    exits = ev.is_in(EXIT_EVENTS)
+    last_exit_t = t.filter(exits).last()
+    waittime = (
+        pl.when(ev == "EXITWITHKEY").then(pl.col("data4")).when(ev == "RINGCANCELED").then(None)
+        .otherwise(pl.col("data3"))
+    )  # fmt: skip
+    calltime = pl.when(ev.is_in(COMPLETE_EVENTS)).then(pl.col("data2")).otherwise(pl.col("data4"))
+    done = ev.is_in(COMPLETE_EVENTS + TRANSFER_EVENTS)
+    calls = frame.group_by("callid", maintain_order=True).agg(
+        line_no=pl.col("line_no").min(),
+        n=pl.len(),
+        first_enter=t.filter(ev == "ENTERQUEUE").min(),
+        last_enter=t.filter(ev == "ENTERQUEUE").max(),
+        queues=pl.col("queuename").filter(ev == "ENTERQUEUE"),
+        caller=pl.col("data2").filter(ev == "ENTERQUEUE").first(),
+        did=pl.col("data1").filter(ev == "DID").first(),
+        connect_t=connect_t,
+        holdtime=textio.to_int(pl.col("data1")).filter(ev == "CONNECT").first(),
+        enter_before_connect=t.filter((ev == "ENTERQUEUE") & (t <= connect_t)).max(),
+        done_t=t.filter(done).first(),
+        talk=textio.to_int(calltime).filter(done).first(),
+        exit_ev=ev.filter(exits).last(),
+        exit_t=last_exit_t,
+        exit_wait=textio.to_int(waittime).filter(exits).last(),
+        enter_before_exit=t.filter((ev == "ENTERQUEUE") & (t <= last_exit_t)).max(),
+        lines=pl.col("line_no"),
+        raws=pl.col("raw"),
+    )
+    if options.switchboard_queues:
+        keep = pl.col("queues").list.eval(pl.element().is_in(list(options.switchboard_queues))).list.any()
+        for qs, lines, raws in calls.filter(~keep).select("queues", "lines", "raws").iter_rows():
+            reason = f"not a switchboard queue ({', '.join(qs)})"
+            filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
+        calls = calls.filter(keep)
+
+    answered = pl.col("connect_t").is_not_null()
+    orphan = pl.col("exit_t").is_null() | (pl.col("last_enter") > pl.col("exit_t"))
+    outcome = (
+        pl.when(answered).then(pl.lit("answered"))
+        .when(orphan).then(pl.lit("unknown"))
+        .when(pl.col("exit_ev").is_in(["ABANDON", "RINGCANCELED", "EXITWITHKEY"])).then(pl.lit("abandoned"))
+        .when(pl.col("exit_ev") == "EXITWITHTIMEOUT").then(pl.lit("timeout"))
+        .otherwise(pl.lit("failed"))
+    )  # fmt: skip
+    earlier_queues = textio.seconds_between(pl.col("enter_before_connect"), pl.col("first_enter"))
+    earlier_queues_exit = textio.seconds_between(pl.col("enter_before_exit"), pl.col("first_enter"))
+    wait = (
+        pl.when(answered)
+        .then(
+            pl.coalesce(
+                [
+                    pl.col("holdtime") + earlier_queues,
+                    textio.seconds_between(pl.col("connect_t"), pl.col("first_enter")),
+                ]
+            )
+        )
+        .when(~orphan)
+        .then(
+            pl.coalesce(
+                [
+                    pl.col("exit_wait") + earlier_queues_exit,
+                    textio.seconds_between(pl.col("exit_t"), pl.col("first_enter")),
+                ]
+            )
+        )
+    )
+    stamp = textio.utc_text if epoch else textio.naive_text
+    calls = calls.with_columns(outcome=outcome).with_columns(
+        call_id=pl.col("callid"),
+        started_at=stamp(pl.col("first_enter")),
+        answered_at=stamp(pl.col("connect_t")),
+        ended_at=stamp(pl.when(answered).then(pl.col("done_t")).otherwise(pl.col("exit_t"))),
+        wait_s=textio.seconds_text(wait),
+        talk_s=pl.when(answered).then(textio.seconds_text(pl.col("talk"))),
+        queue=pl.col("queues").list.first(),
+        dialled_number=pl.col("did"),
+    )
+    notices = []
+    overflow = calls.filter(pl.col("queues").list.len() > 1).height
+    if overflow:
+        notices.append(f"{overflow} call(s) entered more than one queue: counted once, under the first queue")
+    merged = int(calls["n"].sum() or 0) - calls.height
+    return ParsedFile(
+        format=fmt,
+        source_system="asterisk",
+        calls=canonical_frame(calls.sort("line_no")),
+        records_read=table.records,
+        merged=merged,
+        rejected=rejected,
+        filtered=filtered,
+        direction_known=False,
+        notices=notices,
+    )
+
+
+ADAPTER = QueueLogAdapter()

@@ -1,0 +1,245 @@
+"""Cisco CUCM CDR flat files: line 1 field names, line 2 field types, then records.
+
+Columns are taken by header name (case-insensitive). Collectors that strip both header lines are
+read by the known layouts: 129 columns (10.x/11.x) or 133 (12.5+/14); other counts are refused.
+
+Merge rules:
+- Only end-of-call records (`cdrRecordType` 1) count; start records (0) and CMRs (2) are filtered.
+- One call = the records sharing `globalCallId_ClusterID` + `globalCallID_callManagerId` +
+  `globalCallID_callId` (transfers, redirects and conference joins write several records).
+- Answered (by a person): a record with `dateTimeConnect > 0` whose `destDeviceName` is a phone
+  (`SEP…`, or a Jabber client `CSF…`/`BOT…`/`TCT…`/`TAB…`); the earliest such record gives
+  answered_at, and its `duration` the talk time. `finalCalledPartyNumber` is not used: on hunt-pilot
+  calls it stays the pilot.
+- Otherwise, from the latest record: connected to a voicemail port or partition (name contains
+  `vm`, `voicemail`, `unity` or `cuc`) → voicemail; connected to another device (announcement,
+  IVR port) → closed when that side cleared, abandoned when the caller did; never connected:
+  cause 17 → busy, 18/19 → timeout, caller cleared with 16 (or 0 with 127 unspecified causes) →
+  abandoned, both causes 0 → unknown, any other cause → failed.
+- wait_s = answer − the earliest `dateTimeOrigination`; abandoned: last disconnect − origination.
+- dialled_number = `originalCalledPartyNumber` of the first record (the pilot dialled), queue =
+  the first non-empty `huntPilotDN`, caller = `callingPartyNumber`.
+- Time: epoch seconds, UTC: emitted with `+00:00`.
+- Direction needs the site's device lists: not inferred. With switchboard numbers configured, a
+  call whose original called number and hunt pilot both miss them is filtered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats import textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+
+FIELDS_129: tuple[str, ...] = tuple(
+    """cdrRecordType globalCallID_callManagerId globalCallID_callId origLegCallIdentifier
+dateTimeOrigination origNodeId origSpan origIpAddr callingPartyNumber callingPartyUnicodeLoginUserID
+origCause_location origCause_value origPrecedenceLevel origMediaTransportAddress_IP
+origMediaTransportAddress_Port origMediaCap_payloadCapability origMediaCap_maxFramesPerPacket
+origMediaCap_g723BitRate origVideoCap_Codec origVideoCap_Bandwidth origVideoCap_Resolution
+origVideoTransportAddress_IP origVideoTransportAddress_Port origRSVPAudioStat origRSVPVideoStat
+destLegIdentifier destNodeId destSpan destIpAddr originalCalledPartyNumber finalCalledPartyNumber
+finalCalledPartyUnicodeLoginUserID destCause_location destCause_value destPrecedenceLevel
+destMediaTransportAddress_IP destMediaTransportAddress_Port destMediaCap_payloadCapability
+destMediaCap_maxFramesPerPacket destMediaCap_g723BitRate destVideoCap_Codec destVideoCap_Bandwidth
+destVideoCap_Resolution destVideoTransportAddress_IP destVideoTransportAddress_Port destRSVPAudioStat
+destRSVPVideoStat dateTimeConnect dateTimeDisconnect lastRedirectDn pkid
+originalCalledPartyNumberPartition callingPartyNumberPartition finalCalledPartyNumberPartition
+lastRedirectDnPartition duration origDeviceName destDeviceName origCallTerminationOnBehalfOf
+destCallTerminationOnBehalfOf origCalledPartyRedirectOnBehalfOf lastRedirectRedirectOnBehalfOf
+origCalledPartyRedirectReason lastRedirectRedirectReason destConversationId globalCallId_ClusterID
+joinOnBehalfOf comment authCodeDescription authorizationLevel clientMatterCode origDTMFMethod
+destDTMFMethod callSecuredStatus origConversationId origMediaCap_Bandwidth destMediaCap_Bandwidth
+authorizationCodeValue outpulsedCallingPartyNumber outpulsedCalledPartyNumber origIpv4v6Addr
+destIpv4v6Addr origVideoCap_Codec_Channel2 origVideoCap_Bandwidth_Channel2
+origVideoCap_Resolution_Channel2 origVideoTransportAddress_IP_Channel2
+origVideoTransportAddress_Port_Channel2 origVideoChannel_Role_Channel2 destVideoCap_Codec_Channel2
+destVideoCap_Bandwidth_Channel2 destVideoCap_Resolution_Channel2 destVideoTransportAddress_IP_Channel2
+destVideoTransportAddress_Port_Channel2 destVideoChannel_Role_Channel2 IncomingProtocolID
+IncomingProtocolCallRef OutgoingProtocolID OutgoingProtocolCallRef currentRoutingReason
+origRoutingReason lastRedirectingRoutingReason huntPilotPartition huntPilotDN calledPartyPatternUsage
+IncomingICID IncomingOrigIOI IncomingTermIOI OutgoingICID OutgoingOrigIOI OutgoingTermIOI
+outpulsedOriginalCalledPartyNumber outpulsedLastRedirectingNumber wasCallQueued totalWaitTimeInQueue
+callingPartyNumber_uri originalCalledPartyNumber_uri finalCalledPartyNumber_uri lastRedirectDn_uri
+mobileCallingPartyNumber finalMobileCalledPartyNumber origMobileDeviceName destMobileDeviceName
+origMobileCallDuration destMobileCallDuration mobileCallType originalCalledPartyPattern
+finalCalledPartyPattern lastRedirectingPartyPattern huntPilotPattern""".split()
+)
+FIELDS_133: tuple[str, ...] = (
+    *FIELDS_129, "origDeviceType", "destDeviceType", "origDeviceSessionID", "destDeviceSessionID",
+)  # fmt: skip
+NEEDED = {
+    "cdrrecordtype": "rtype",
+    "globalcallid_callmanagerid": "cm_id",
+    "globalcallid_callid": "gcall_id",
+    "globalcallid_clusterid": "cluster",
+    "datetimeorigination": "orig_t",
+    "datetimeconnect": "connect_t",
+    "datetimedisconnect": "disconnect_t",
+    "callingpartynumber": "calling",
+    "originalcalledpartynumber": "original_called",
+    "finalcalledpartynumberpartition": "final_partition",
+    "origcause_value": "orig_cause",
+    "destcause_value": "dest_cause",
+    "duration": "duration",
+    "destdevicename": "dest_device",
+    "huntpilotdn": "hunt_pilot",
+}
+REQUIRED = ("cdrrecordtype", "globalcallid_callmanagerid", "globalcallid_callid", "datetimeorigination")
+PHONE_RE = r"^(SEP|CSF|BOT|TCT|TAB)"
+VOICEMAIL_RE = r"(?i)(vm|voice ?mail|unity|cuc)"
+
+
+def _first_fields(head: str) -> list[list[str]]:
+    return [textio.split_line(line) for line in textio.head_lines(head, 3)]
+
+
+def _has_header(rows: list[list[str]]) -> bool:
+    return bool(rows) and bool(rows[0]) and rows[0][0].strip().lower() == "cdrrecordtype"
+
+
+def _headerless_record(fields: list[str]) -> bool:
+    return (
+        len(fields) in (129, 133)
+        and fields[0] in ("0", "1", "2")
+        and all(textio.INT_RE.match(fields[i]) for i in (1, 2, 4))
+    )
+
+
+class CucmAdapter:
+    name = "cucm"
+    description = "Cisco CUCM CDR flat file (names + types header lines, or headerless 129/133 columns)"
+
+    def sniff(self, head: str) -> bool:
+        rows = _first_fields(head)
+        if _has_header(rows):
+            return "datetimeorigination" in {f.strip().lower() for f in rows[0]}
+        return bool(rows) and all(_headerless_record(r) for r in rows)
+
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        rows = _first_fields(textio.read_head(path))
+        if not rows:
+            raise FormatError(f"{path.name}: empty file")
+        records = textio.iter_records(path)
+        notices = []
+        if _has_header(rows):
+            names = [f.strip().lower() for f in next(records).fields]
+            second = next(records, None)
+            if second is not None and not (second.fields and second.fields[0].strip().upper() == "INTEGER"):
+                records = itertools.chain([second], records)
+        else:
+            width = len(rows[0])
+            if width not in (129, 133):
+                raise FormatError(f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133")
+            names = [f.lower() for f in (FIELDS_129 if width == 129 else FIELDS_133)]
+            notices.append(f"no header lines: read as the {width}-column CUCM layout")
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise FormatError(f"{path.name}: CUCM header lacks {', '.join(missing)}")
+        columns = [NEEDED.get(n, f"_{i}") for i, n in enumerate(names)]
+        table = textio.records_to_table(records, columns)
+        frame = table.frame.select([*(c for c in NEEDED.values() if c in columns), "line_no", "raw"])
+        for col in NEEDED.values():
+            if col not in frame.columns:
+                frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+        return _merge(textio.Table(frame, table.records, table.rejected), options, self.name, notices)
+
+
+def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list[str]) -> ParsedFile:
+    frame = table.frame.with_columns(
+        orig=textio.epoch_dt("orig_t"),
+        connect_i=textio.to_int("connect_t").fill_null(0),
+        disconnect=textio.epoch_dt("disconnect_t"),
+        dur=textio.to_int("duration").fill_null(0),
+        oc=textio.to_int("orig_cause").fill_null(0),
+        dc=textio.to_int("dest_cause").fill_null(0),
+    ).with_columns(
+        connect=pl.when(pl.col("connect_i") > 0).then(textio.epoch_dt(pl.col("connect_t"))),
+    )
+    rejected = list(table.rejected)
+    filtered: list[RowIssue] = []
+    rejected += textio.issues(frame.filter(pl.col("orig").is_null()), "unreadable dateTimeOrigination")
+    frame = frame.filter(pl.col("orig").is_not_null())
+    not_end = pl.col("rtype").fill_null("") != "1"
+    filtered += textio.issues(
+        frame.filter(not_end), pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR"
+    )
+    frame = frame.filter(~not_end)
+    frame = frame.with_columns(
+        key=pl.concat_str(
+            [pl.col("cluster").fill_null(""), pl.col("cm_id"), pl.col("gcall_id")], separator="-"
+        ).str.strip_chars_start("-")
+    ).sort(["key", "orig", "line_no"])
+
+    dev = pl.col("dest_device").fill_null("")
+    person = (pl.col("connect_i") > 0) & dev.str.contains(PHONE_RE)
+    vm = dev.str.contains(VOICEMAIL_RE) | pl.col("final_partition").fill_null("").str.contains(VOICEMAIL_RE)
+    latest = pl.col("disconnect").arg_max()
+    calls = frame.group_by("key", maintain_order=True).agg(
+        line_no=pl.col("line_no").min(),
+        n=pl.len(),
+        started=pl.col("orig").min(),
+        ended=pl.col("disconnect").max(),
+        answered=pl.col("connect").filter(person).min(),
+        talk=pl.col("dur").filter(person).sort_by(pl.col("connect").filter(person)).first(),
+        vm=(vm & (pl.col("connect_i") > 0)).any(),
+        last_connected=(pl.col("connect_i") > 0).get(latest),
+        last_oc=pl.col("oc").get(latest),
+        last_dc=pl.col("dc").get(latest),
+        dialled=pl.col("original_called").first(),
+        pilot=pl.col("hunt_pilot").drop_nulls().first(),
+        caller=pl.col("calling").first(),
+        lines=pl.col("line_no"),
+        raws=pl.col("raw"),
+    )
+    if options.switchboard_numbers:
+        nums = options.switchboard_numbers
+        keep = textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
+        for dst, lines, raws in calls.filter(~keep).select("dialled", "lines", "raws").iter_rows():
+            reason = f"not a switchboard call (called {dst})"
+            filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
+        calls = calls.filter(keep)
+
+    oc, dc = pl.col("last_oc"), pl.col("last_dc")
+    outcome = (
+        pl.when(pl.col("answered").is_not_null()).then(pl.lit("answered"))
+        .when(pl.col("vm")).then(pl.lit("voicemail"))
+        .when(pl.col("last_connected") & (dc == 16) & (oc != 16)).then(pl.lit("closed"))
+        .when(pl.col("last_connected")).then(pl.lit("abandoned"))
+        .when((oc == 17) | (dc == 17)).then(pl.lit("busy"))
+        .when(oc.is_in([18, 19]) | dc.is_in([18, 19])).then(pl.lit("timeout"))
+        .when((oc == 0) & (dc == 0)).then(pl.lit("unknown"))
+        .when(oc.is_in([16, 31, 127]) | dc.is_in([16, 31, 127])).then(pl.lit("abandoned"))
+        .otherwise(pl.lit("failed"))
+    )  # fmt: skip
+    calls = calls.with_columns(outcome=outcome).with_columns(
+        call_id=pl.col("key"),
+        started_at=textio.utc_text(pl.col("started")),
+        answered_at=textio.utc_text(pl.col("answered")),
+        ended_at=textio.utc_text(pl.col("ended")),
+        wait_s=pl.when(pl.col("outcome") == "answered")
+        .then(textio.seconds_text(textio.seconds_between(pl.col("answered"), pl.col("started"))))
+        .when(pl.col("outcome") == "abandoned")
+        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
+        talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
+        dialled_number=pl.col("dialled"),
+        queue=pl.col("pilot"),
+    )
+    merged = int(calls["n"].sum() or 0) - calls.height
+    return ParsedFile(
+        format=fmt,
+        source_system="cucm",
+        calls=canonical_frame(calls.sort("line_no")),
+        records_read=table.records,
+        merged=merged,
+        rejected=rejected,
+        filtered=filtered,
+        direction_known=False,
+        notices=notices,
+    )
+
+
+ADAPTER = CucmAdapter()

@@ -1,0 +1,197 @@
+"""FreeSWITCH `mod_cdr_csv`: no header, layout set by a template. Three stock layouts are read:
+
+- `example` template, 15 quoted fields: caller_id_name, caller_id_number, destination_number,
+  context, start_stamp, answer_stamp, end_stamp, duration, billsec, hangup_cause, uuid, bleg_uuid,
+  accountcode, read_codec, write_codec;
+- the compiled-in default, the first 13 of those, with a space before the last quoted field
+  (read with spaces allowed before quotes);
+- the `sql` template: `INSERT INTO cdr VALUES (…);` per line with the 13 default values.
+A spreadsheet round trip (quotes gone, dates `YYYY/M/D H:MM`) still reads.
+
+Merge rules:
+- One call = the A-leg `uuid`. With `legs=ab` a B-leg record (its `uuid` is some record's
+  `bleg_uuid`) is merged into its A leg; a repeated `uuid` (spreadsheet copies) is merged too.
+- Answered (by a person): the A leg was bridged (`bleg_uuid` set, or a B-leg record exists) and
+  answered (`billsec > 0` or `answer_stamp` set). Answered with no bridge means the PBX itself
+  answered (IVR, announcement): not a person.
+- Otherwise by `hangup_cause`: USER_BUSY → busy; NO_ANSWER / NO_USER_RESPONSE /
+  RECOVERY_ON_TIMER_EXPIRE → timeout; ORIGINATOR_CANCEL, NORMAL_CLEARING, LOSE_RACE and the other
+  caller-side clearings → abandoned; every other cause → failed. `NORMAL_CLEARING` never means
+  answered on its own.
+- wait_s = answer (the B leg's, when logged) − A-leg start; abandoned: end − start.
+  talk_s = billsec of the B leg when logged, else of the A leg.
+- Time: `*_stamp` is host local time with no offset: emitted naive for `--source-tz`.
+- Direction is not in the stock templates. Filtered only when configured: contexts (e.g. `public`)
+  and switchboard numbers (`destination_number`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats import textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+
+COLUMNS = (
+    "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
+    "answer_stamp", "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid",
+    "accountcode", "read_codec", "write_codec",
+)  # fmt: skip
+SQL_RE = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s+VALUES\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
+CAUSE_RE = re.compile(r"^[A-Z0-9_]+$")
+BUSY = ["USER_BUSY"]
+TIMEOUT = ["NO_ANSWER", "NO_USER_RESPONSE", "RECOVERY_ON_TIMER_EXPIRE", "ALLOTTED_TIMEOUT"]
+CALLER_CLEARED = [
+    "ORIGINATOR_CANCEL", "NORMAL_CLEARING", "LOSE_RACE", "PICKED_OFF", "NORMAL_UNSPECIFIED",
+    "ATTENDED_TRANSFER", "BLIND_TRANSFER", "",
+]  # fmt: skip
+
+
+def _fields(line: str) -> list[str]:
+    match = SQL_RE.match(line)
+    body = match.group(1) if match else line
+    return textio.split_line(body, skipinitialspace=True)
+
+
+def _looks_like_freeswitch(fields: list[str]) -> bool:
+    return (
+        len(fields) in (13, 15)
+        and bool(textio.DATETIME_RE.match(fields[4].strip()))
+        and (not fields[5].strip() or bool(textio.DATETIME_RE.match(fields[5].strip())))
+        and bool(textio.INT_RE.match(fields[7].strip()))
+        and bool(CAUSE_RE.match(fields[9].strip()))
+        and len(fields[10].strip()) >= 8
+    )
+
+
+def _sql_records(path: Path) -> Iterator[textio.Record]:
+    for rec in textio.iter_records(path, delimiter="\x00", quotechar=None):
+        line = rec.fields[0]
+        match = SQL_RE.match(line)
+        fields = (
+            next(csv.reader([match.group(1)], skipinitialspace=True)) if match else ["<not an INSERT>"]
+        )
+        yield textio.Record(rec.line_no, rec.raw, fields)
+
+
+class FreeswitchAdapter:
+    name = "freeswitch_csv"
+    description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
+
+    def sniff(self, head: str) -> bool:
+        lines = textio.head_lines(head, 5)
+        return bool(lines) and all(_looks_like_freeswitch(_fields(line)) for line in lines)
+
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        if not lines:
+            raise FormatError(f"{path.name}: empty file")
+        sql = bool(SQL_RE.match(lines[0]))
+        width = len(_fields(lines[0]))
+        if width not in (13, 15):
+            raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
+        records = _sql_records(path) if sql else textio.iter_records(path, skipinitialspace=True)
+        table = textio.records_to_table(records, COLUMNS[:width])
+        return _merge(table, options, self.name)
+
+
+def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    frame = table.frame.with_columns(
+        start=textio.parse_ts("start_stamp"),
+        answer=textio.parse_ts("answer_stamp"),
+        end=textio.parse_ts("end_stamp"),
+        billsec_i=textio.to_int("billsec").fill_null(0),
+        cause=pl.col("hangup_cause").str.to_uppercase().fill_null(""),
+    )
+    rejected = list(table.rejected)
+    rejected += textio.issues(frame.filter(pl.col("start").is_null() | pl.col("uuid").is_null()),
+                              "unreadable start_stamp or missing uuid")  # fmt: skip
+    frame = frame.filter(pl.col("start").is_not_null() & pl.col("uuid").is_not_null())
+
+    a_of_b = (
+        frame.filter(pl.col("bleg_uuid").is_not_null() & (pl.col("bleg_uuid") != pl.col("uuid")))
+        .select(pl.col("bleg_uuid").alias("uuid"), pl.col("uuid").alias("a_uuid"))
+        .unique("uuid", keep="first")
+    )
+    frame = frame.join(a_of_b, on="uuid", how="left", maintain_order="left").with_columns(
+        key=pl.coalesce(["a_uuid", "uuid"]), is_b=pl.col("a_uuid").is_not_null()
+    )
+    frame = frame.sort(["key", "is_b", "start", "line_no"])
+    a, b = ~pl.col("is_b"), pl.col("is_b")
+    a_answered = (pl.col("billsec_i") > 0) | pl.col("answer").is_not_null()
+    calls = frame.group_by("key", maintain_order=True).agg(
+        line_no=pl.col("line_no").min(),
+        n=pl.len(),
+        started=pl.col("start").filter(a).min(),
+        ended=pl.col("end").max(),
+        bridged=(pl.col("bleg_uuid").filter(a).is_not_null().any() | b.any()),
+        a_answer=pl.col("answer").filter(a & a_answered).min(),
+        a_billsec=pl.col("billsec_i").filter(a).max(),
+        b_answer=pl.col("answer").filter(b).min(),
+        b_billsec=pl.col("billsec_i").filter(b).max(),
+        cause=pl.col("cause").filter(a).last(),
+        any_busy=pl.col("cause").is_in(BUSY).any(),
+        dialled=pl.col("destination_number").filter(a).first(),
+        context=pl.col("context").filter(a).first(),
+        caller=pl.col("caller_id_number").filter(a).first(),
+        lines=pl.col("line_no"),
+        raws=pl.col("raw"),
+    )
+    filtered: list[RowIssue] = []
+    keep = pl.col("started").is_not_null()
+    if options.switchboard_contexts:
+        keep = keep & pl.col("context").is_in(list(options.switchboard_contexts)).fill_null(False)
+    if options.switchboard_numbers:
+        keep = keep & textio.number_matches(pl.col("dialled"), options.switchboard_numbers)
+    for ctx, dst, started, lines, raws in (
+        calls.filter(~keep).select("context", "dialled", "started", "lines", "raws").iter_rows()
+    ):
+        reason = (
+            "B leg whose A leg is not in the file"
+            if started is None
+            else f"not a switchboard call (context {ctx}, destination {dst})"
+        )
+        filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
+    calls = calls.filter(keep)
+
+    answer_at = pl.coalesce(["b_answer", "a_answer"])
+    person = pl.col("bridged") & answer_at.is_not_null()
+    outcome = (
+        pl.when(person).then(pl.lit("answered"))
+        .when(pl.col("cause").is_in(BUSY) | pl.col("any_busy")).then(pl.lit("busy"))
+        .when(pl.col("cause").is_in(TIMEOUT)).then(pl.lit("timeout"))
+        .when(pl.col("cause").is_in(CALLER_CLEARED)).then(pl.lit("abandoned"))
+        .otherwise(pl.lit("failed"))
+    )  # fmt: skip
+    calls = calls.with_columns(outcome=outcome).with_columns(
+        call_id=pl.col("key"),
+        started_at=textio.naive_text(pl.col("started")),
+        answered_at=pl.when(person).then(textio.naive_text(answer_at)),
+        ended_at=textio.naive_text(pl.col("ended")),
+        wait_s=pl.when(person)
+        .then(textio.seconds_text(textio.seconds_between(answer_at, pl.col("started"))))
+        .when(pl.col("outcome") == "abandoned")
+        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
+        talk_s=pl.when(person).then(textio.seconds_text(pl.coalesce(["b_billsec", "a_billsec"]))),
+        dialled_number=pl.col("dialled"),
+    )
+    merged = int(calls["n"].sum() or 0) - calls.height
+    return ParsedFile(
+        format=fmt,
+        source_system="freeswitch",
+        calls=canonical_frame(calls.sort("line_no")),
+        records_read=table.records,
+        merged=merged,
+        rejected=rejected,
+        filtered=filtered,
+        direction_known=False,
+        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"],
+    )
+
+
+ADAPTER = FreeswitchAdapter()

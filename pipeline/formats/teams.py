@@ -1,0 +1,187 @@
+"""Microsoft Teams PSTN usage export (Calling Plans or Direct Routing tab): one header line, UTC.
+
+Header names vary between portal versions (`Time stamp (UTC)` / `UTC time`, `Duration (seconds)`),
+so they are matched after dropping case, spaces, punctuation and parenthesised units.
+
+Merge rules:
+- One call = the rows sharing `Shared correlation ID` (links a call-queue transfer to the agent's
+  leg), else `Correlation ID` (Direct Routing), else `Call ID` (Calling Plans).
+- Direction from `Call type`: `*_in` and `*ucap_in` (auto attendant / call queue resource accounts)
+  are kept; outbound types are filtered, as are conference dial-ins (`conf_in`).
+- Forked `Attempt` rows with SIP 487 / subcode 540200 ("completed elsewhere") are other devices of a
+  simultaneous ring, not missed calls: filtered.
+- Answered (by a person): a successful row (`Event type` Success, or a Calling Plans row with a
+  duration) on a user leg. A call that only reached a call-queue or auto-attendant bot is `Success`
+  even when no agent answered: without the call-queue report its outcome is `unknown` (noticed).
+- Not answered, by the final SIP code: 486/600/603 → busy; 487 (caller cancelled) → abandoned;
+  408/480 → timeout; other codes → failed; a Calling Plans row with no duration → abandoned.
+- started_at = Invite time (else Start time, else Time stamp); answered_at = the person's Start
+  time; wait_s = answered − started; talk_s = Duration of that row.
+- Time: UTC, emitted with `+00:00`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats import textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+
+ALIASES = {
+    "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
+    "failuretime": "failure", "endtime": "end", "calltype": "call_type", "callernumber": "caller",
+    "calledfrom": "caller", "calleenumber": "callee", "calledto": "callee", "duration": "duration",
+    "eventtype": "event", "finalsipcode": "sip", "finalmicrosoftsubcode": "subcode", "callid": "call_id",
+    "correlationid": "correlation", "sharedcorrelationid": "shared", "displayname": "display",
+}  # fmt: skip
+INBOUND = ["user_in", "ucap_in", "dr_in", "dr_in_ucap"]
+TS_FORMATS = (
+    *textio.DEFAULT_TS_FORMATS,
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+)
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", re.sub(r"\([^)]*\)", "", name.lower()))
+
+
+def _header(line: str) -> list[str]:
+    return [ALIASES.get(normalise(h), "") for h in textio.split_line(line, textio.sniff_delimiter(line))]
+
+
+def _ts(col: str) -> pl.Expr:
+    bare = pl.col(col).str.strip_chars().str.replace(r"(Z|[+-]00:?00)$", "")
+    return textio.parse_ts(bare, TS_FORMATS)
+
+
+class TeamsAdapter:
+    name = "teams"
+    description = "Microsoft Teams PSTN / Direct Routing usage export (header, UTC)"
+
+    def sniff(self, head: str) -> bool:
+        lines = textio.head_lines(head, 1)
+        if not lines:
+            return False
+        cols = set(_header(lines[0]))
+        return "call_type" in cols and bool(cols & {"correlation", "call_id"}) and bool(cols & {"ts", "start"})
+
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        if not lines:
+            raise FormatError(f"{path.name}: empty file")
+        delimiter = textio.sniff_delimiter(lines[0])
+        records = textio.iter_records(path, delimiter=delimiter)
+        names = [ALIASES.get(normalise(h), "") for h in next(records).fields]
+        columns = [n if n and names.index(n) == i else f"_{i}" for i, n in enumerate(names)]
+        if "call_type" not in columns:
+            raise FormatError(f"{path.name}: Teams export without a Call type column")
+        table = textio.records_to_table(records, columns)
+        frame = table.frame
+        for col in set(ALIASES.values()) - set(frame.columns):
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+        return _merge(textio.Table(frame, table.records, table.rejected), options, self.name)
+
+
+def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    frame = table.frame.with_columns(
+        ctype=pl.col("call_type").str.to_lowercase().str.strip_chars().fill_null(""),
+        ev=pl.col("event").str.to_lowercase().str.strip_chars(),
+        sip_i=textio.to_int("sip"),
+        sub_i=textio.to_int("subcode"),
+        dur=textio.to_int("duration").fill_null(0),
+        t_invite=_ts("invite"),
+        t_start=_ts("start"),
+        t_ts=_ts("ts"),
+        t_end=pl.coalesce([_ts("end"), _ts("failure")]),
+    ).with_columns(started=pl.coalesce(["t_invite", "t_start", "t_ts"]))
+    rejected = list(table.rejected)
+    filtered: list[RowIssue] = []
+    rejected += textio.issues(frame.filter(pl.col("started").is_null()), "unreadable time stamp")
+    frame = frame.filter(pl.col("started").is_not_null())
+
+    forked = ((pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)).fill_null(False)
+    filtered += textio.issues(frame.filter(forked), "forked attempt completed elsewhere (487/540200)")
+    frame = frame.filter(~forked)
+    conf = pl.col("ctype") == "conf_in"
+    inbound = pl.col("ctype").is_in(INBOUND)
+    why = pl.when(conf).then(pl.lit("conference dial-in")).when(pl.col("ctype").str.contains("out"))
+    why = why.then(pl.lit("outbound call")).otherwise(pl.lit("unknown call type"))
+    filtered += textio.issues(frame.filter(~inbound), why + " (" + pl.col("ctype") + ")")
+    frame = frame.filter(inbound)
+    if options.switchboard_numbers:
+        keep = textio.number_matches(pl.col("callee").fill_null(""), options.switchboard_numbers)
+        filtered += textio.issues(
+            frame.filter(~keep), pl.lit("not a switchboard number (") + pl.col("callee").fill_null("") + ")"
+        )
+        frame = frame.filter(keep)
+
+    frame = frame.with_columns(
+        key=pl.coalesce(
+            ["shared", "correlation", "call_id", pl.lit("line-") + pl.col("line_no").cast(pl.String)]
+        ),
+        bot=pl.col("ctype").str.contains("ucap"),
+        ok=(pl.col("ev") == "success") | (pl.col("ev").is_null() & (pl.col("dur") > 0)),
+    ).sort(["key", "started", "line_no"])
+    person = pl.col("ok") & ~pl.col("bot")
+    calls = frame.group_by("key", maintain_order=True).agg(
+        line_no=pl.col("line_no").min(),
+        n=pl.len(),
+        started=pl.col("started").min(),
+        ended=pl.col("t_end").max(),
+        person=person.any(),
+        # Calling Plans rows have no answer time: answered_at and wait_s stay empty there.
+        answered=pl.col("t_start").filter(person).min(),
+        talk=pl.col("dur").filter(person).first(),
+        bot_ok=(pl.col("ok") & pl.col("bot")).any(),
+        last_sip=pl.col("sip_i").filter(~pl.col("ok")).last(),
+        dialled=pl.col("callee").first(),
+        caller=pl.col("caller").first(),
+        queue=pl.col("display").filter(pl.col("bot")).first(),
+    )
+    sip = pl.col("last_sip")
+    outcome = (
+        pl.when(pl.col("person")).then(pl.lit("answered"))
+        .when(pl.col("bot_ok")).then(pl.lit("unknown"))
+        .when(sip.is_in([486, 600, 603])).then(pl.lit("busy"))
+        .when(sip.is_in([487]) | sip.is_null()).then(pl.lit("abandoned"))
+        .when(sip.is_in([408, 480])).then(pl.lit("timeout"))
+        .otherwise(pl.lit("failed"))
+    )  # fmt: skip
+    calls = calls.with_columns(outcome=outcome).with_columns(
+        call_id=pl.col("key"),
+        started_at=textio.utc_text(pl.col("started")),
+        answered_at=textio.utc_text(pl.col("answered")),
+        ended_at=textio.utc_text(pl.col("ended")),
+        wait_s=pl.when(pl.col("outcome") == "answered")
+        .then(textio.seconds_text(textio.seconds_between(pl.col("answered"), pl.col("started"))))
+        .when(pl.col("outcome") == "abandoned")
+        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
+        talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
+        dialled_number=pl.col("dialled"),
+    )
+    notices = []
+    bot_only = calls.filter(pl.col("outcome") == "unknown").height
+    if bot_only:
+        notices.append(
+            f"{bot_only} call(s) answered only by a call-queue/auto-attendant bot: outcome unknown "
+            "without the call-queue report"
+        )
+    merged = int(calls["n"].sum() or 0) - calls.height
+    return ParsedFile(
+        format=fmt,
+        source_system="teams",
+        calls=canonical_frame(calls.sort("line_no")),
+        records_read=table.records,
+        merged=merged,
+        rejected=rejected,
+        filtered=filtered,
+        direction_known=True,
+        notices=notices,
+    )
+
+
+ADAPTER = TeamsAdapter()

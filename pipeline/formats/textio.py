@@ -1,0 +1,302 @@
+"""Reading the dirty files users really have, shared by every adapter.
+
+Files arrive as UTF-8 with or without a BOM, as Windows-1252 from a Nordic spreadsheet, with CRLF or
+no final newline, separated by `,` `;` tab or `|`. Caller names can be legacy 8-bit bytes inside an
+otherwise UTF-8 file, so decoding falls back per line and never fails a whole file on one name.
+
+Records are tokenised with Python's csv module (its quoting rules match the exports: doubled quotes,
+bare numbers inside quoted rows, quoted fields with commas) and collected in chunks into polars
+frames of text, so a large file never becomes millions of live Python objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.formats.base import FormatError, RowIssue
+
+HEAD_BYTES = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+CHUNK_ROWS = 50_000
+_BOM = b"\xef\xbb\xbf"
+# Timestamps are normalised to this naive text form; the ingest parses it in the source zone.
+NAIVE_FORMAT = "%Y-%m-%d %H:%M:%S"
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
+# Unambiguous layouts seen in exports: ISO, 3CX slashes, and the spreadsheet re-save that drops
+# seconds and zero padding (`2020/2/10 22:41`). Day-first or month-first dates need an explicit format.
+DEFAULT_TS_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+)
+DATETIME_RE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+INT_RE = re.compile(r"^-?\d+$")
+
+
+def decode(raw: bytes, encoding: str | None = None) -> str:
+    if encoding is not None:
+        return raw.decode(encoding, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+            return raw.decode("latin-1")
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> str:
+    """The first lines of a file as text (BOM stripped, a cut final line dropped)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(size)
+    except OSError as exc:
+        raise FormatError(f"cannot read {path}: {exc.strerror}") from None
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if len(data) == size and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
+    return "\n".join(decode(line) for line in data.splitlines())
+
+
+def head_lines(head: str, n: int = 10) -> list[str]:
+    return [line for line in head.splitlines() if line.strip()][:n]
+
+
+def split_line(line: str, delimiter: str = ",", *, skipinitialspace: bool = False) -> list[str]:
+    rows = list(csv.reader([line], delimiter=delimiter, skipinitialspace=skipinitialspace))
+    return rows[0] if rows else []
+
+
+def sniff_delimiter(line: str) -> str:
+    """The candidate delimiter that occurs most often outside quotes in a header or data line."""
+    outside = re.sub(r'"[^"]*"', "", line)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+@dataclass(frozen=True)
+class Record:
+    line_no: int
+    raw: str
+    fields: list[str]
+
+
+class _Lines:
+    """Decoded physical lines fed to csv.reader, remembering which lines the current record used."""
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        self._fh = path.open("rb")
+        self._encoding = encoding
+        self.buffer: list[str] = []
+        self.next_line_no = 1
+        self._first = True
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self._fh.readline()
+        if not raw:
+            self._fh.close()
+            raise StopIteration
+        if self._first:
+            self._first = False
+            if raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+        text = decode(raw.rstrip(b"\r\n"), self._encoding)
+        self.buffer.append(text)
+        return text + "\n"
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def iter_records(
+    path: Path,
+    *,
+    delimiter: str = ",",
+    quotechar: str | None = '"',
+    encoding: str | None = None,
+    skipinitialspace: bool = False,
+) -> Iterator[Record]:
+    """Every non-blank record with its first physical line number and raw text."""
+    lines = _Lines(path, encoding)
+    if quotechar is None:
+        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(
+            lines, delimiter=delimiter, quotechar=quotechar, skipinitialspace=skipinitialspace
+        )
+    line_no = 1
+    try:
+        for fields in reader:
+            raw = "\n".join(lines.buffer)
+            used = len(lines.buffer)
+            lines.buffer.clear()
+            if fields and any(f.strip() for f in fields):
+                yield Record(line_no, raw, fields)
+            line_no += used
+    except csv.Error as exc:
+        raise FormatError(f"{path.name}: unreadable CSV near line {line_no}: {exc}") from None
+    finally:
+        lines.close()
+
+
+@dataclass
+class Table:
+    """Records of one layout as text columns, plus `line_no` and `raw`."""
+
+    frame: pl.DataFrame
+    records: int
+    rejected: list[RowIssue]
+
+
+def records_to_table(
+    records: Iterable[Record],
+    columns: Sequence[str],
+    *,
+    allow_fewer: int = 0,
+) -> Table:
+    """Collect records into a frame; a record with another field count is rejected with a reason.
+
+    `allow_fewer` accepts records short by up to that many trailing fields (filled with null), for
+    spreadsheet re-saves that drop empty trailing cells.
+    """
+    width = len(columns)
+    schema: dict[str, pl.DataType] = {c: pl.String() for c in columns}
+    schema["line_no"] = pl.Int64()
+    schema["raw"] = pl.String()
+    chunks: list[pl.DataFrame] = []
+    cols: list[list[str | None]] = [[] for _ in range(width)]
+    line_nos: list[int] = []
+    raws: list[str] = []
+    rejected: list[RowIssue] = []
+    count = 0
+
+    def flush() -> None:
+        if line_nos:
+            data: dict[str, Sequence[object]] = {c: cols[i] for i, c in enumerate(columns)}
+            data["line_no"] = line_nos
+            data["raw"] = raws
+            chunks.append(pl.DataFrame(data, schema=schema))
+            for col in cols:
+                col.clear()
+            line_nos.clear()
+            raws.clear()
+
+    for rec in records:
+        count += 1
+        n = len(rec.fields)
+        if n != width and not (width - allow_fewer <= n < width):
+            expected = f"{width - allow_fewer} to {width}" if allow_fewer else str(width)
+            rejected.append(RowIssue(rec.line_no, rec.raw, f"expected {expected} fields, found {n}"))
+            continue
+        for i in range(width):
+            value = rec.fields[i].strip() if i < n else ""
+            cols[i].append(value if value else None)
+        line_nos.append(rec.line_no)
+        raws.append(rec.raw)
+        if len(line_nos) >= CHUNK_ROWS:
+            flush()
+    flush()
+    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
+    return Table(frame, count, rejected)
+
+
+def issues(frame: pl.DataFrame, reason: str | pl.Expr) -> list[RowIssue]:
+    """RowIssues for every row of a frame that has `line_no` and `raw`."""
+    if frame.height == 0:
+        return []
+    reasons = frame.select(
+        pl.col("line_no"), pl.col("raw"), (pl.lit(reason) if isinstance(reason, str) else reason).alias("r")
+    )
+    return [RowIssue(int(n), str(r), str(why)) for n, r, why in reasons.iter_rows()]
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def parse_ts(col: str | pl.Expr, formats: Sequence[str] = DEFAULT_TS_FORMATS) -> pl.Expr:
+    """Naive datetime from text in any of `formats` (null when none fits)."""
+    expr = pl.col(col) if isinstance(col, str) else col
+    text = expr.str.strip_chars()
+    return pl.coalesce(
+        [text.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
+    )
+
+
+def naive_text(dt: pl.Expr) -> pl.Expr:
+    return dt.dt.strftime(NAIVE_FORMAT)
+
+
+def utc_text(dt: pl.Expr) -> pl.Expr:
+    return dt.dt.strftime(UTC_FORMAT)
+
+
+def ts_text(col: str, *, utc: bool, formats: Sequence[str] = DEFAULT_TS_FORMATS) -> pl.Expr:
+    """Normalised timestamp text; text that fits no format is passed through for the ingest to reject."""
+    parsed = parse_ts(col, formats)
+    out = utc_text(parsed) if utc else naive_text(parsed)
+    return pl.coalesce([out, pl.col(col)])
+
+
+def epoch_dt(col: str | pl.Expr) -> pl.Expr:
+    expr = pl.col(col) if isinstance(col, str) else col
+    return pl.from_epoch(expr.str.strip_chars().cast(pl.Int64, strict=False), time_unit="s")
+
+
+def to_int(col: str | pl.Expr) -> pl.Expr:
+    """Integer from text, accepting a decimal comma or point (rounded) and `HH:MM:SS` durations."""
+    expr = pl.col(col) if isinstance(col, str) else col
+    text = expr.str.strip_chars()
+    hms = text.str.extract_groups(r"^(\d+):(\d{1,2}):(\d{1,2})$")
+    from_hms = (
+        hms.struct.field("1").cast(pl.Int64) * 3600
+        + hms.struct.field("2").cast(pl.Int64) * 60
+        + hms.struct.field("3").cast(pl.Int64)
+    )
+    number = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    return pl.coalesce([from_hms, number.round(0).cast(pl.Int64, strict=False)])
+
+
+def seconds_text(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Int64).cast(pl.String)
+
+
+def seconds_between(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
+    return (later - earlier).dt.total_seconds().cast(pl.Int64)
+
+
+def digits(number: str) -> str:
+    """A phone number reduced for comparison: digits only, +46 / 0046 written as a leading 0."""
+    d = re.sub(r"\D", "", number)
+    if number.strip().startswith("+46") or d.startswith("0046"):
+        d = "0" + d[4:] if d.startswith("0046") else "0" + d[2:]
+    return d
+
+
+def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
+    """True where the phone number text equals one of `numbers` after `digits()` normalisation."""
+    wanted = sorted({digits(n) for n in numbers if digits(n)})
+    norm = expr.str.replace_all(r"\D", "")
+    norm = (
+        pl.when(norm.str.starts_with("0046"))
+        .then(pl.lit("0") + norm.str.slice(4))
+        .when(expr.str.strip_chars().str.starts_with("+46"))
+        .then(pl.lit("0") + norm.str.slice(2))
+        .otherwise(norm)
+    )
+    return norm.is_in(wanted).fill_null(False)
