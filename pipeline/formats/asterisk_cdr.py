@@ -22,7 +22,7 @@ Merge rules:
   for abandoned and timeout, the last end − the earliest start. talk_s = `billsec` of that record.
 - Time zone: `usegmtime` decides, and the file does not say. When `uniqueid` is logged its epoch
   prefix (channel creation, UTC) is compared with `start`: equal → UTC (emitted with `+00:00`);
-  otherwise server local time, emitted naive for `--source-tz`. A given `--source-tz` always wins.
+  otherwise server local time, emitted naive for `--source-tz`. Without uniqueid: naive.
 - Filtered: groups whose first record's `dcontext` is not a switchboard context, or whose `dst` is
   not a switchboard number, when those are configured. Direction is not in the format.
 """
@@ -99,8 +99,8 @@ class AsteriskCdrAdapter:
 
 
 def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) -> tuple[bool, str]:
-    if options.source_tz:
-        return False, f"times read as --source-tz {options.source_tz}"
+    # Evidence from the file beats the setting: the ingest always passes a source zone (the site's
+    # by default), and a UTC file read as local time would shift every call near midnight.
     if not has_uniqueid:
         return False, "no uniqueid column: times taken as server local time (--source-tz)"
     offsets = frame.select(

@@ -12,11 +12,13 @@ Merge rules:
   answered_at, and its `duration` the talk time. `finalCalledPartyNumber` is not used: on hunt-pilot
   calls it stays the pilot.
 - Otherwise, from the latest record: connected to a voicemail port or partition (name contains
-  `vm`, `voicemail`, `unity` or `cuc`) → voicemail; connected to another device (announcement,
+  `vm`, `voicemail`, `unity`, `cuc` or
+  `CiscoUM`, the Unity Connection port prefix) → voicemail; connected to another device (announcement,
   IVR port) → closed when that side cleared, abandoned when the caller did; never connected:
   cause 17 → busy, 18/19 → timeout, caller cleared with 16 (or 0 with 127 unspecified causes) →
   abandoned, both causes 0 → unknown, any other cause → failed.
-- wait_s = answer − the earliest `dateTimeOrigination`; abandoned: last disconnect − origination.
+- wait_s = answer − the earliest `dateTimeOrigination`; abandoned and timeout: last disconnect −
+  origination.
 - dialled_number = `originalCalledPartyNumber` of the first record (the pilot dialled), queue =
   the first non-empty `huntPilotDN`, caller = `callingPartyNumber`.
 - Time: epoch seconds, UTC: emitted with `+00:00`.
@@ -90,7 +92,7 @@ NEEDED = {
 }
 REQUIRED = ("cdrrecordtype", "globalcallid_callmanagerid", "globalcallid_callid", "datetimeorigination")
 PHONE_RE = r"^(SEP|CSF|BOT|TCT|TAB)"
-VOICEMAIL_RE = r"(?i)(vm|voice ?mail|unity|cuc)"
+VOICEMAIL_RE = r"(?i)(vm|voice ?mail|unity|cuc|ciscoum)"
 
 
 def _first_fields(head: str) -> list[list[str]]:
@@ -222,7 +224,7 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         ended_at=textio.utc_text(pl.col("ended")),
         wait_s=pl.when(pl.col("outcome") == "answered")
         .then(textio.seconds_text(textio.seconds_between(pl.col("answered"), pl.col("started"))))
-        .when(pl.col("outcome") == "abandoned")
+        .when(pl.col("outcome").is_in(["abandoned", "timeout"]))
         .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.col("dialled"),

@@ -9,8 +9,9 @@ error naming the key, so a typo never silently drops data.
 Merge rules: none — each data row is one call (a system that logs legs needs its own adapter). A
 row whose outcome word is not mapped is rejected with a reason. With `format = "3cx"` and
 `fields = [...]` the mapping instead gives the field order of a 3CX CDR log (threecx.py rules).
-Time: naive unless `time_zone` is set (then emitted with its UTC offset, DST included); a given
-`--source-tz` overrides `time_zone` by leaving times naive.
+Time: naive (the ingest applies `--source-tz`) unless the mapping sets `time_zone`, which then wins:
+times are emitted with that zone's UTC offset, DST included (an ambiguous autumn hour takes the
+earlier offset).
 """
 
 from __future__ import annotations
@@ -220,23 +221,28 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     frame = frame.filter(pl.col("outcome").is_not_null())
 
     formats = (m.timestamp_format,) if m.timestamp_format else textio.DEFAULT_TS_FORMATS
-    zone = None if options.source_tz else m.time_zone
-    if options.source_tz and m.time_zone:
-        notices.append(f"--source-tz {options.source_tz} overrides the mapping's time_zone {m.time_zone}")
+    # The mapping describes this file, so its zone beats the general --source-tz setting.
+    zone = m.time_zone
     ts_cols = ["started_at", "answered_at", "ended_at"]
     if m.timestamp_format == "epoch":
         parsed = {c: textio.epoch_dt(c) for c in ts_cols}
         zone = "UTC"
     else:
         parsed = {c: textio.parse_ts(c, formats) for c in ts_cols}
-    out = {}
+    out, gaps = {}, []
     for c, expr in parsed.items():
         if zone is None:
             text = textio.naive_text(expr)
         else:
             aware = expr.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
             text = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+            gaps.append(expr.is_not_null() & aware.is_null())
+        # Text that fits no format passes through, so the ingest rejects it with its own reason.
         out[c] = pl.coalesce([text, pl.col(c)])
+    if gaps:
+        in_gap = pl.any_horizontal(gaps)
+        rejected += textio.issues(frame.filter(in_gap), f"time does not exist in {zone} (clocks moved forward)")
+        frame = frame.filter(~in_gap)
     frame = frame.with_columns(**out)
 
     factor = DURATION_UNITS[m.duration_unit]
@@ -248,7 +254,7 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
         else:
             text = text.str.replace_all(r"[,\s]", "")
         seconds = textio.to_int(text) if m.duration_unit == "hh:mm:ss" else text.cast(pl.Float64, strict=False) * factor
-        durations[c] = pl.coalesce([textio.seconds_text(seconds.round(0)), pl.col(c)])
+        durations[c] = pl.coalesce([textio.seconds_text(seconds.round(0, mode="half_away_from_zero")), pl.col(c)])
     frame = frame.with_columns(**durations)
     if "call_id" not in m.columns:
         frame = frame.with_columns(call_id=pl.lit(f"{path.stem}:") + pl.col("line_no").cast(pl.String))

@@ -269,7 +269,7 @@ def to_int(col: str | pl.Expr) -> pl.Expr:
         + hms.struct.field("3").cast(pl.Int64)
     )
     number = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    return pl.coalesce([from_hms, number.round(0).cast(pl.Int64, strict=False)])
+    return pl.coalesce([from_hms, number.round(0, mode="half_away_from_zero").cast(pl.Int64, strict=False)])
 
 
 def seconds_text(expr: pl.Expr) -> pl.Expr:
