@@ -1,0 +1,59 @@
+"""Månad – the board member's month: this year's months beside last year's with the baseline, an
+incomplete month compared like for like, the board's table and the weeks that make up a month."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, tables, ui
+from pipeline import formatting as fmt
+
+ctx = ui.context()
+ui.page_header(ctx, "month_title")
+months = data.months(ctx.snap, ctx.org)
+
+years = sorted(set(months["year"].to_list()), reverse=True)
+year = st.selectbox(ctx.t("year"), years, key="month_year")
+
+for row in months.filter((pl.col("year") == year) & ~pl.col("is_complete")).to_dicts():
+    name = fmt.MONTHS[ctx.lang][row["month"] - 1]
+    change = fmt.percent(row["calls_yoy_pct"], 1, ctx.lang, signed=True)
+    lines = [ctx.t(
+        "like_for_like", month=name, through=fmt.through_label(row["through_date"], ctx.lang),
+        calls=fmt.number(row["calls"], 0, ctx.lang), prev_year=year - 1,
+        prev=fmt.number(row["calls_prev_year_same_days"], 0, ctx.lang), change=change,
+    )]
+    if row["projected_calls"] is not None:
+        lines.append(ctx.t(
+            "projection_text", month=name, days=fmt.workdays(row["workdays_in_month"], ctx.lang),
+            projected=fmt.number(row["projected_calls"], 0, ctx.lang), prev_year=year - 1,
+            prev_full=fmt.number(row["calls_prev_year"], 0, ctx.lang),
+        ))
+    st.info("  \n".join(lines))
+
+baseline = None if ctx.org else ctx.baseline_per_month
+figure = charts.monthly_bars(months, year=year, lang=ctx.lang, baseline_per_month=baseline)
+st.plotly_chart(figure, config=charts.png_config(f"vaxel-manader-{year}"), key="month_chart")
+if ctx.org:
+    st.caption(ctx.t("baseline_org_note"))
+st.caption(ctx.t("png_hint"))
+
+st.subheader(ctx.t("board_table"))
+board = tables.board_months(months, year, ctx.lang)
+st.dataframe(tables.display(board, ctx.lang), hide_index=True, key="board_months")
+
+by_key = {f"{r['year']}-{r['month']:02d}": r for r in months.to_dicts()}
+choice = st.selectbox(
+    ctx.t("chosen_month"), list(reversed(by_key)), key="month_chosen",
+    format_func=lambda k: fmt.month_label(by_key[k]["year"], by_key[k]["month"], ctx.lang),
+)
+month = by_key[choice]
+st.subheader(ctx.t("month_weeks", month=fmt.month_label(month["year"], month["month"], ctx.lang)))
+month_weeks = data.month_weeks(ctx.snap, ctx.org, month["year"], month["month"])
+weeks = tables.board_month_weeks(month_weeks, month, ctx.lang)
+st.dataframe(tables.display(weeks, ctx.lang), hide_index=True, key="board_weeks")
+
+ui.downloads(
+    ctx, f"vaxel-{year}-{choice}", {ctx.t("sheet_months"): board, ctx.t("sheet_weeks"): weeks}, key="board",
+)

@@ -1,0 +1,220 @@
+"""Pure chart functions: a frame from the views in, a Plotly figure out (no Streamlit, no database).
+
+Partial periods are never drawn as plain dips: an incomplete week or month is hatched and lighter,
+labelled with the days it covers, and compared with the same days a year earlier; short weeks carry
+their working days in the label ("v. 51 (4,5 dagar)").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.i18n import t
+from pipeline import formatting as fmt
+
+THIS_YEAR = "#1f5f8b"
+PREV_YEAR = "#9fb8cc"
+BASELINE = "#d95f02"
+HATCH = "/"
+
+
+def png_config(filename: str) -> dict[str, Any]:
+    """Plotly's own modebar camera downloads the chart as PNG under this name."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png", "filename": filename, "scale": 2, "width": 1200, "height": 600,
+        },
+    }
+
+
+def _separators(lang: str) -> str:
+    # Plotly's separators: decimal mark, then thousands mark.
+    return ",\u00a0" if lang == "sv" else ".,"
+
+
+def _layout(fig: go.Figure, lang: str, title: str = "") -> go.Figure:
+    fig.update_layout(
+        title=title or None,
+        separators=_separators(lang),
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def week_label(row: dict[str, Any], lang: str) -> str:
+    """'v. 51' for a full week, 'v. 51 (4,5 dagar)' for a short one, and for an incomplete week the
+    days it covers so far: 'v. 8 (t.o.m. 21 feb, 2 dagar)'."""
+    label = fmt.week_label(int(row["iso_week"]), lang)
+    if not row["is_complete"]:
+        week_end: dt.date = row["week_end"]
+        through: dt.date = row["through_date"]
+        if through < week_end:
+            span = fmt.through_label(through, lang)
+        else:
+            first = week_end - dt.timedelta(days=int(row["days_covered"]) - 1)
+            span = ("fr.o.m. " if lang == "sv" else "from ") + fmt.day_span_label(first, first, lang)
+        return f"{label} ({span}, {fmt.days_label(float(row['workdays']), lang)})"
+    if float(row["workdays_in_week"]) < 5:
+        return f"{label} ({fmt.days_label(float(row['workdays']), lang)})"
+    return label
+
+
+def weekly_bars(
+    weeks: pl.DataFrame, *, lang: str, per_workday: bool, show_baseline: bool, baseline_per_month: float,
+) -> go.Figure:
+    """Bars per ISO week beside the same week a year earlier, with the working-day baseline.
+
+    `weeks` has the columns of calls_by_week. Per working day, the baseline is the monthly baseline
+    spread over the year's working days, which is what baseline_calls ÷ workdays gives.
+    """
+    rows = weeks.to_dicts()
+    keys = [f"{r['iso_year']}-W{r['iso_week']:02d}" for r in rows]
+    labels = [week_label(r, lang) for r in rows]
+    # Mark the year on the first week and where the ISO year changes, so 26 weeks read unambiguously.
+    ticks = [
+        f"{lab}<br>{r['iso_year']}" if i == 0 or r["iso_year"] != rows[i - 1]["iso_year"] else lab
+        for i, (lab, r) in enumerate(zip(labels, rows, strict=True))
+    ]
+    if per_workday:
+        current = [r["calls_per_workday"] for r in rows]
+        previous = [r["calls_per_workday_prev_year"] for r in rows]
+        baseline = [_ratio(r["baseline_calls"], r["workdays"]) for r in rows]
+    else:
+        current = [r["calls"] for r in rows]
+        previous = [r["calls_prev_year"] for r in rows]
+        baseline = [r["baseline_calls"] for r in rows]
+    decimals = 1 if per_workday else 0
+    incomplete = [not r["is_complete"] for r in rows]
+    hover = [
+        f"{r['iso_year']} {lab}, {fmt.day_span_label(r['week_start'], r['through_date'], lang)}"
+        for r, lab in zip(rows, labels, strict=True)
+    ]
+
+    fig = go.Figure()
+    fig.add_bar(
+        x=keys, y=previous, name=t("series_prev", lang), marker_color=PREV_YEAR,
+        hovertemplate="%{y:,." + str(decimals) + "f}<extra>" + t("series_prev", lang) + "</extra>",
+    )
+    fig.add_bar(
+        x=keys, y=current, name=t("series_this", lang) if not per_workday else t("measure_per_workday", lang),
+        marker={
+            "color": THIS_YEAR,
+            "opacity": [0.55 if inc else 1.0 for inc in incomplete],
+            "pattern": {"shape": [HATCH if inc else "" for inc in incomplete], "fillmode": "overlay"},
+        },
+        customdata=hover,
+        hovertemplate="%{customdata}: %{y:,." + str(decimals) + "f}<extra></extra>",
+    )
+    if show_baseline:
+        fig.add_scatter(
+            x=keys, y=baseline, mode="lines", line={"color": BASELINE, "dash": "dash", "shape": "hvh"},
+            name=t("series_baseline", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
+            hovertemplate="%{y:,." + str(decimals) + "f}<extra>" + t("series_baseline", lang,
+                          baseline=fmt.number(baseline_per_month, 0, lang)) + "</extra>",
+        )
+    for key, inc, value in zip(keys, incomplete, current, strict=True):
+        if inc and key == keys[-1]:
+            fig.add_annotation(x=key, y=value or 0, text=t("in_progress", lang), showarrow=False, yshift=12)
+    fig.update_xaxes(type="category", tickmode="array", tickvals=keys, ticktext=ticks, tickangle=-45)
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
+    return _layout(fig, lang)
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(float(numerator) / float(denominator), 1)
+
+
+def monthly_bars(
+    months: pl.DataFrame, *, year: int, lang: str, baseline_per_month: float | None,
+) -> go.Figure:
+    """This year's and last year's months as grouped bars, the baseline as a labelled line.
+
+    An incomplete month of `year` is hatched; its like-for-like value a year earlier is marked on last
+    year's bar and the projection for the whole month is a separate marker, never a bar.
+    """
+    names = fmt.MONTHS_SHORT[lang]
+    this = {r["month"]: r for r in months.filter(pl.col("year") == year).to_dicts()}
+    prev = {r["month"]: r for r in months.filter(pl.col("year") == year - 1).to_dicts()}
+
+    fig = go.Figure()
+    fig.add_bar(
+        x=[names[m - 1] for m in sorted(prev)], y=[prev[m]["calls"] for m in sorted(prev)],
+        name=str(year - 1), marker_color=PREV_YEAR, offsetgroup="prev",
+        text=[fmt.number(prev[m]["calls"], 0, lang) for m in sorted(prev)], textposition="outside",
+    )
+    texts = []
+    for m in sorted(this):
+        row = this[m]
+        text = fmt.number(row["calls"], 0, lang)
+        if not row["is_complete"]:
+            text += " (" + fmt.through_label(row["through_date"], lang) + ")"
+        texts.append(text)
+    fig.add_bar(
+        x=[names[m - 1] for m in sorted(this)], y=[this[m]["calls"] for m in sorted(this)],
+        name=str(year), offsetgroup="this", text=texts, textposition="outside",
+        marker={
+            "color": THIS_YEAR,
+            "opacity": [1.0 if this[m]["is_complete"] else 0.55 for m in sorted(this)],
+            "pattern": {"shape": ["" if this[m]["is_complete"] else HATCH for m in sorted(this)],
+                        "fillmode": "overlay"},
+        },
+    )
+    for m, row in this.items():
+        if row["is_complete"]:
+            continue
+        if row["calls_prev_year_same_days"] is not None:
+            fig.add_scatter(
+                x=[names[m - 1]], y=[row["calls_prev_year_same_days"]], offsetgroup="prev",
+                mode="markers+text",
+                marker={"symbol": "line-ew-open", "size": 28, "line": {"width": 3, "color": THIS_YEAR}},
+                text=[fmt.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle right",
+                name=t("series_same_days", lang, year=year - 1)
+                + " (" + fmt.day_span_label(row["month_start"], row["through_date"], lang) + ")",
+            )
+        if row["projected_calls"] is not None:
+            fig.add_scatter(
+                x=[names[m - 1]], y=[row["projected_calls"]], offsetgroup="this", mode="markers+text",
+                marker={"symbol": "line-ew-open", "size": 28, "line": {"width": 3, "color": BASELINE}},
+                text=[fmt.number(row["projected_calls"], 0, lang)], textposition="top center",
+                name=t("series_projection", lang),
+            )
+    if baseline_per_month:
+        fig.add_hline(
+            y=baseline_per_month, line_dash="dash", line_color=BASELINE,
+            annotation_text=t("baseline_line", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
+            annotation_position="top left",
+        )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
+    fig.update_layout(barmode="group", scattermode="group", bargap=0.2)
+    return _layout(fig, lang)
+
+
+def hour_heatmap(frame: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Average calls per day by weekday (rows, Monday on top) and hour (columns)."""
+    weekdays = sorted(set(frame["weekday"].to_list()))
+    hours = list(range(24))
+    lookup = {(r["weekday"], r["hour"]): r for r in frame.to_dicts()}
+    z = [[lookup[(w, h)]["calls_per_day"] if (w, h) in lookup else None for h in hours] for w in weekdays]
+    totals = [[lookup[(w, h)]["calls"] if (w, h) in lookup else None for h in hours] for w in weekdays]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z, x=[f"{h:02d}" for h in hours], y=[fmt.WEEKDAYS[lang][w - 1] for w in weekdays],
+            customdata=totals, colorscale="Blues",
+            hovertemplate="%{y} %{x}:00 – %{z:,.1f} " + t("per_day", lang)
+            + " (%{customdata:,})<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=t("weekday", lang))
+    fig.update_xaxes(title=t("hour", lang))
+    fig = _layout(fig, lang)
+    fig.update_layout(hovermode="closest")
+    return fig

@@ -1,0 +1,329 @@
+"""Cached loaders over one read-only connection per published snapshot.
+
+A snapshot is the published file as it is now: (path, inode, mtime, size). Each publish renames a new
+file over the old one, so the identity changes and every cache keyed on it misses once. Two things
+keep that correct:
+
+- DuckDB caches database instances by path inside a process: while any connection to the path is
+  open, a new `connect(path)` still sees the old file. So the old connection is closed (the resource
+  cache is cleared, its on_release closes it) *before* the new snapshot is opened.
+- A DuckDB connection is not safe to share between threads (Streamlit runs each session in its own
+  thread), so every query runs on a short-lived cursor of the shared connection.
+
+Loaders return polars frames; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from pipeline.store import QueryTimeout, StoreError, connect_readonly, run_limited, snapshot_identity
+
+QUERIES = Path(__file__).resolve().parent / "queries"
+SQL_TIMEOUT_S = 10.0
+SQL_MAX_ROWS = 10_000
+REJECTED_ROWS_SHOWN = 1_000
+# What the analyst may run: statements that read. Writes are refused by the read-only file and the
+# locked configuration anyway; this gives a clear message first and stops `select 1; drop …` chains.
+ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+
+__all__ = ["DataUnavailable", "QueryTimeout", "Snapshot", "SqlFailed", "SqlRefused", "SqlResult"]
+
+
+class DataUnavailable(Exception):
+    """The database is missing or is being replaced: shown as a friendly message, not a traceback."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail or kind)
+        self.kind = kind  # "missing" or "replacing"
+        self.detail = detail
+
+
+class Snapshot(NamedTuple):
+    db: str
+    identity: tuple[int, int, int]
+
+
+def current_snapshot(db: Path) -> Snapshot:
+    try:
+        return Snapshot(str(db.resolve()), snapshot_identity(db))
+    except FileNotFoundError:
+        raise DataUnavailable("missing", f"no database at {db}") from None
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
+def _open(db: str, identity: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    return connect_readonly(Path(db))
+
+
+_switch = threading.Lock()
+_opened: list[Snapshot] = []
+
+
+def connection(snap: Snapshot) -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection to this snapshot, opened once."""
+    with _switch:
+        if _opened and _opened[0] != snap:
+            _open.clear()  # closes the old snapshot's connection first (see the module docstring)
+            _opened.clear()
+        try:
+            con = _open(snap.db, snap.identity)
+        except StoreError as exc:
+            raise DataUnavailable("missing", str(exc)) from None
+        if not _opened:
+            _opened.append(snap)
+        return con
+
+
+def _frame(snap: Snapshot, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    cursor = connection(snap).cursor()
+    try:
+        frame: pl.DataFrame = cursor.sql(sql, params=params or {}).pl()
+        return frame
+    except duckdb.ConnectionException as exc:
+        # Another session switched to a newer snapshot and closed this one under us.
+        raise DataUnavailable("replacing", str(exc)) from None
+    finally:
+        cursor.close()
+
+
+@cache
+def query_text(name: str) -> str:
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+# --- settings and period tables ------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def settings(snap: Snapshot) -> dict[str, str]:
+    frame = _frame(snap, "select name, coalesce(value, '') as value from settings order by name")
+    return dict(zip(frame["name"].to_list(), frame["value"].to_list(), strict=True))
+
+
+def data_through(snap: Snapshot) -> dt.date:
+    return dt.date.fromisoformat(settings(snap)["data_through"])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def weeks(snap: Snapshot, org: str) -> pl.DataFrame:
+    """calls_by_week (whole switchboard) or calls_by_week_org for one organisation."""
+    if not org:
+        return _frame(snap, "select * from calls_by_week order by iso_year, iso_week")
+    return _frame(
+        snap,
+        "select * exclude (organisation) from calls_by_week_org where organisation = $org "
+        "order by iso_year, iso_week",
+        {"org": org},
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def months(snap: Snapshot, org: str) -> pl.DataFrame:
+    if not org:
+        return _frame(snap, "select * from calls_by_month order by year, month")
+    return _frame(
+        snap,
+        "select * exclude (organisation) from calls_by_month_org where organisation = $org "
+        "order by year, month",
+        {"org": org},
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def month_weeks(snap: Snapshot, org: str, year: int, month: int) -> pl.DataFrame:
+    if not org:
+        return _frame(
+            snap,
+            "select * from calls_by_month_week where year = $year and month = $month order by first_date",
+            {"year": year, "month": month},
+        )
+    return _frame(
+        snap,
+        "select * exclude (organisation) from calls_by_month_week_org "
+        "where organisation = $org and year = $year and month = $month order by first_date",
+        {"org": org, "year": year, "month": month},
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def week_key_figures(snap: Snapshot, org: str, iso_year: int, iso_week: int) -> pl.DataFrame:
+    params = {"org": org, "iso_year": iso_year, "iso_week": iso_week}
+    return _frame(snap, query_text("week_key_figures"), params)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def days(snap: Snapshot, org: str, first: dt.date, last: dt.date) -> pl.DataFrame:
+    return _frame(snap, query_text("week_days"), {"org": org, "first": first, "last": last})
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def hour_heatmap(snap: Snapshot, org: str, first: dt.date, last: dt.date) -> pl.DataFrame:
+    return _frame(snap, query_text("hour_heatmap"), {"org": org, "first": first, "last": last})
+
+
+# --- the data page -------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def overview(snap: Snapshot) -> dict[str, Any]:
+    frame = _frame(snap, "select count(*) as calls, min(call_date) as first_date from calls")
+    return frame.row(0, named=True)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def ingested_files(snap: Snapshot) -> pl.DataFrame:
+    return _frame(
+        snap,
+        "select file_id, path, format, source_system, rows_read, loaded, merged, duplicate, rejected, "
+        "filtered, status, message, finished_at from ingested_files order by file_id",
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def rejected_rows(snap: Snapshot) -> pl.DataFrame:
+    return _frame(
+        snap,
+        "select f.path, r.line_no, r.reason, r.raw from rejected_rows as r "
+        "left join ingested_files as f using (file_id) order by r.file_id, r.line_no limit $cap",
+        {"cap": REJECTED_ROWS_SHOWN},
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def rejected_reasons(snap: Snapshot) -> pl.DataFrame:
+    return _frame(
+        snap, "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def filtered_reasons(snap: Snapshot) -> pl.DataFrame:
+    return _frame(
+        snap,
+        "select reason, cast(sum(rows) as bigint) as rows from filtered_rows "
+        "group by reason order by rows desc",
+    )
+
+
+# --- the SQL page --------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def catalog(snap: Snapshot) -> pl.DataFrame:
+    """Tables and views of the main schema with their columns, in the order they were declared."""
+    return _frame(
+        snap,
+        "select c.table_name as relation, "
+        "case when v.view_name is null then 'table' else 'view' end as kind, "
+        "c.column_name, c.data_type, c.column_index "
+        "from duckdb_columns() as c "
+        "left join duckdb_views() as v on v.view_name = c.table_name and v.schema_name = c.schema_name "
+        "where c.schema_name = 'main' and not c.internal "
+        "order by kind, c.table_name, c.column_index",
+    )
+
+
+class SqlRefused(Exception):
+    """The statement is not a single read-only query."""
+
+
+class SqlFailed(Exception):
+    """DuckDB refused or failed the query; the message is DuckDB's own."""
+
+
+@dataclass(frozen=True)
+class SqlResult:
+    frame: pl.DataFrame
+    truncated: bool
+    seconds: float
+
+
+def run_sql(
+    snap: Snapshot, sql: str, timeout_s: float = SQL_TIMEOUT_S, max_rows: int = SQL_MAX_ROWS,
+) -> SqlResult:
+    """Run the analyst's query: one reading statement, time-limited, row-capped. Never cached:
+    the analyst expects Run to run."""
+    cursor = connection(snap).cursor()
+    try:
+        try:
+            statements = cursor.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise SqlFailed(_first_line(exc)) from None
+        kinds = [str(s.type).rsplit(".", 1)[-1] for s in statements]
+        if len(kinds) != 1 or kinds[0] not in ALLOWED_STATEMENTS:
+            raise SqlRefused(", ".join(kinds) or "–")
+        started = time.perf_counter()
+        try:
+            columns, rows, truncated = run_limited(cursor, sql, timeout_s=timeout_s, max_rows=max_rows)
+        except duckdb.ConnectionException as exc:
+            raise DataUnavailable("replacing", str(exc)) from None
+        except duckdb.Error as exc:
+            raise SqlFailed(_first_line(exc)) from None
+        return SqlResult(_rows_frame(columns, rows), truncated, time.perf_counter() - started)
+    finally:
+        cursor.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _rows_frame(columns: list[str], rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    names = _unique(columns)
+    try:
+        return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    except Exception:
+        # Mixed or exotic types (unions, nested structs with varying keys): show them as text.
+        as_text = [tuple(None if v is None else str(v) for v in row) for row in rows]
+        return pl.DataFrame(as_text, schema=dict.fromkeys(names, pl.String), orient="row")
+
+
+def _unique(columns: list[str]) -> list[str]:
+    """`select 1, 1` gives two columns named "1"; a frame needs distinct names."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in columns:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}_{count + 1}")
+    return out
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def organisations(snap: Snapshot) -> list[str]:
+    frame = _frame(snap, "select distinct organisation from daily_facts order by organisation")
+    return [str(v) for v in frame["organisation"].to_list()]
+
+
+@dataclass(frozen=True)
+class Example:
+    title_sv: str
+    title_en: str
+    sql: str
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_sv
+
+
+@cache
+def examples() -> tuple[Example, ...]:
+    """Example queries from queries/examples/*.sql; the first two lines are `-- sv:` and `-- en:` titles."""
+    out = []
+    for path in sorted((QUERIES / "examples").glob("*.sql")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        titles = {line[3:5]: line[7:].strip() for line in lines[:2]}
+        out.append(Example(titles["sv"], titles["en"], "\n".join(lines[2:]).strip()))
+    return tuple(out)

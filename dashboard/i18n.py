@@ -1,0 +1,208 @@
+"""Dashboard label text in Swedish (default) and English.
+
+Numbers, dates and period labels come from pipeline.formatting; this module holds only the words
+the dashboard itself shows. `t(key, lang, **values)` looks a label up and fills its placeholders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("sv", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    # shared
+    "app_title": ("Växelstatistik", "Switchboard statistics"),
+    "page_week": ("Vecka", "Week"),
+    "page_month": ("Månad", "Month"),
+    "page_sql": ("SQL", "SQL"),
+    "page_data": ("Data", "Data"),
+    "org_label": ("Organisation", "Organisation"),
+    "org_both": ("Båda", "Both"),
+    "lang_label": ("Språk / Language", "Språk / Language"),
+    "data_through": ("data t.o.m. {date}", "data through {date}"),
+    "missing_db": (
+        "Det finns ingen databas att visa ännu ({reason}). Läs in samtalsloggar med "
+        "`callstats ingest MAPP` och ladda sedan om sidan.",
+        "There is no database to show yet ({reason}). Load call logs with `callstats ingest FOLDER`, "
+        "then reload the page.",
+    ),
+    "replacing_db": (
+        "Databasen byts just nu ut mot en nyare version. Ladda om sidan om en stund.",
+        "The database is being replaced by a newer version right now. Reload the page in a moment.",
+    ),
+    "png_hint": (
+        "Diagrammen laddas ner som PNG med kameraikonen i diagrammets verktygsrad.",
+        "Download a chart as PNG with the camera icon in the chart's toolbar.",
+    ),
+    "download_csv": ("Ladda ner CSV", "Download CSV"),
+    "download_xlsx": ("Ladda ner Excel", "Download Excel"),
+    # week page
+    "week_title": ("Veckan – samtal per vecka", "The week – calls per week"),
+    "weeks_shown": ("Antal veckor", "Number of weeks"),
+    "measure": ("Visa", "Show"),
+    "measure_calls": ("Samtal", "Calls"),
+    "measure_per_workday": ("Samtal per arbetsdag", "Calls per working day"),
+    "series_this": ("Samtal", "Calls"),
+    "series_prev": ("Samma vecka föregående år", "Same week previous year"),
+    "series_baseline": ("Baslinje ({baseline}/mån, efter arbetsdagar)",
+                        "Baseline ({baseline}/month, by working days)"),
+    "baseline_org_note": ("Baslinjen gäller hela växeln och visas när Båda är valt.",
+                          "The baseline is for the whole switchboard and shows when Both is selected."),
+    "in_progress": ("pågår", "in progress"),
+    "incomplete_note": (
+        "Streckad stapel = pågående vecka ({label}); jämförelsen med föregående år gäller samma dagar.",
+        "Hatched bar = week in progress ({label}); the previous-year comparison covers the same days.",
+    ),
+    "selected_week": ("Vald vecka", "Selected week"),
+    "key_figures": ("Nyckeltal för {week}", "Key figures for {week}"),
+    "vs_prev_year": ("mot samma dagar {year}", "vs the same days of {year}"),
+    "kf_calls": ("Inkommande samtal", "Offered calls"),
+    "kf_answer_rate": ("Svarsfrekvens", "Answer rate"),
+    "kf_service_level": ("Servicenivå (inom {s} s)", "Service level (within {s} s)"),
+    "kf_asa": ("Genomsnittlig väntetid", "Average wait (ASA)"),
+    "kf_after_hours": ("Utanför öppettid", "After hours"),
+    "pp": ("p.e.", "pp"),
+    "days_of_week": ("Veckans dagar", "The days of the week"),
+    "heatmap_title": ("Samtal per veckodag och timme", "Calls by weekday and hour"),
+    "heatmap_span": ("Period", "Period"),
+    "heatmap_note": ("Genomsnittligt antal samtal per dag, {first} – {last}.",
+                     "Average calls per day, {first} – {last}."),
+    "per_day": ("samtal/dag", "calls a day"),
+    "hour": ("Timme", "Hour"),
+    "weekday": ("Veckodag", "Weekday"),
+    # day table
+    "col_date": ("Datum", "Date"),
+    "col_weekday": ("Veckodag", "Weekday"),
+    "col_day_type": ("Dagtyp", "Day type"),
+    "col_calls": ("Samtal", "Calls"),
+    "col_answered": ("Besvarade", "Answered"),
+    "col_answer_rate": ("Svarsfrekvens", "Answer rate"),
+    "col_service_level": ("Servicenivå", "Service level"),
+    "col_asa": ("Väntetid (s)", "Wait (s)"),
+    "col_after_hours": ("Utanför öppettid", "After hours"),
+    "day_full": ("heldag", "full day"),
+    "day_half": ("halvdag", "half day"),
+    "day_closed": ("stängt", "closed"),
+    # month page
+    "month_title": ("Månaden – jämförelse med föregående år", "The month – compared with last year"),
+    "year": ("År", "Year"),
+    "baseline_line": ("Baslinje {baseline} samtal/månad", "Baseline {baseline} calls/month"),
+    "series_projection": ("Prognos hela månaden", "Projection for the whole month"),
+    "series_same_days": ("Samma period {year}", "Same period {year}"),
+    "like_for_like": ("{month} {through}: {calls}, samma period {prev_year}: {prev} ({change})",
+                      "{month} {through}: {calls}, same period {prev_year}: {prev} ({change})"),
+    "projection_text": (
+        "Prognos för hela {month} (samtal per arbetsdag × månadens {days} arbetsdagar): {projected}; "
+        "hela {month} {prev_year}: {prev_full}. Prognosen är ingen mätning.",
+        "Projection for the whole of {month} (calls per working day × the month's {days} working days): "
+        "{projected}; all of {month} {prev_year}: {prev_full}. A projection, not a measurement.",
+    ),
+    "board_table": ("Tabell för nämnden", "Table for the board"),
+    "month_weeks": ("Veckorna i {month}", "The weeks of {month}"),
+    "sheet_months": ("Månader", "Months"),
+    "sheet_weeks": ("Veckor", "Weeks"),
+    "chosen_month": ("Månad", "Month"),
+    "sum_of": ("Summa {month}", "Total {month}"),
+    "col_period": ("Period", "Period"),
+    "col_prev": ("Föregående år", "Previous year"),
+    "col_change": ("Förändring", "Change"),
+    "col_workdays": ("Arbetsdagar", "Working days"),
+    "col_per_workday": ("Per arbetsdag", "Per working day"),
+    "col_change_per_workday": ("Förändring per arbetsdag", "Change per working day"),
+    "col_week": ("Vecka", "Week"),
+    "col_days": ("Dagar", "Days"),
+    # SQL page
+    "sql_title": ("SQL – egna frågor mot databasen", "SQL – your own queries"),
+    "sql_intro": (
+        "Databasen öppnas skrivskyddad: bara frågor (SELECT, DESCRIBE, SHOW, EXPLAIN, PRAGMA) körs, utan "
+        "tillgång till filer eller tillägg. En fråga stoppas efter {timeout} s och visar högst "
+        "{rows} rader.",
+        "The database is opened read-only: only queries (SELECT, DESCRIBE, SHOW, EXPLAIN, PRAGMA) run, "
+        "with no access to files or extensions. A query is stopped after {timeout} s and shows at most "
+        "{rows} rows.",
+    ),
+    "sql_editor": ("SQL", "SQL"),
+    "sql_run": ("Kör", "Run"),
+    "sql_examples": ("Exempelfrågor", "Example queries"),
+    "sql_use_example": ("Använd exemplet", "Use the example"),
+    "sql_rows": ("{rows} rader på {seconds} s", "{rows} rows in {seconds} s"),
+    "sql_truncated": ("Resultatet är avkortat till de första {rows} raderna.",
+                      "The result is cut to the first {rows} rows."),
+    "sql_browser": ("Tabeller och vyer", "Tables and views"),
+    "sql_error": ("Frågan kunde inte köras: {message}", "The query could not run: {message}"),
+    "sql_timeout": ("Frågan stoppades efter {timeout} s. Begränsa den (WHERE, LIMIT) och försök igen.",
+                    "The query was stopped after {timeout} s. Narrow it (WHERE, LIMIT) and try again."),
+    "sql_refused": (
+        "Bara en fråga i taget, och bara frågor som läser (SELECT, DESCRIBE, SHOW, EXPLAIN, PRAGMA) – "
+        "databasen är skrivskyddad. Fick: {kind}.",
+        "One query at a time, and only queries that read (SELECT, DESCRIBE, SHOW, EXPLAIN, PRAGMA) – "
+        "the database is read-only. Got: {kind}.",
+    ),
+    "sql_empty": ("Skriv en fråga först.", "Write a query first."),
+    "col_column": ("Kolumn", "Column"),
+    "col_type": ("Typ", "Type"),
+    # data page
+    "data_title": ("Data – vad databasen innehåller", "Data – what the database holds"),
+    "built": ("Byggd {built_at} (bygge {build_id}).", "Built {built_at} (build {build_id})."),
+    "calls_total": ("Samtal i databasen", "Calls in the database"),
+    "first_date": ("Första datum", "First date"),
+    "files": ("Inlästa filer", "Ingested files"),
+    "rejected": ("Avvisade rader", "Rejected rows"),
+    "rejected_none": ("Inga rader har avvisats.", "No rows were rejected."),
+    "rejected_cap": ("Visar de första {rows} avvisade raderna.", "Showing the first {rows} rejected rows."),
+    "filtered": ("Bortfiltrerade rader", "Filtered rows"),
+    "filtered_none": ("Inga rader har filtrerats bort.", "No rows were filtered out."),
+    "settings": ("Inställningar databasen byggdes med", "Settings the database was built with"),
+    "col_reason": ("Orsak", "Reason"),
+    "col_rows": ("Rader", "Rows"),
+}
+
+# One line per relation for the SQL page's browser (views' full headers live in sql/views/*.sql).
+RELATION_HELP: dict[str, tuple[str, str]] = {
+    "calls": ("Ett samtal per rad, ben sammanslagna; uppringaren som pseudonym (caller_key).",
+              "One offered call per row, legs merged; the caller as a pseudonym (caller_key)."),
+    "daily_facts": ("Dagliga summor per organisation som alla vyer läser.",
+                    "Daily totals per organisation that every view reads."),
+    "hourly_facts": ("Samtal per datum, organisation och timme.", "Calls per date, organisation and hour."),
+    "calendar": ("Arbetsdagskalendern: dagtyp (heldag/halvdag/stängt), helgdagsnamn, ISO-vecka.",
+                 "The working-day calendar: day type (full/half/closed), holiday name, ISO week."),
+    "ingested_files": ("Inlästa filer med antal lästa, laddade, dubbletter, avvisade, filtrerade.",
+                       "Ingested files with counts read, loaded, duplicate, rejected, filtered."),
+    "rejected_rows": ("Avvisade rader med radnummer och orsak.",
+                      "Rejected rows with line number and reason."),
+    "filtered_rows": ("Bortfiltrerade rader per fil och orsak.", "Filtered rows per file and reason."),
+    "switchboard_numbers": ("Växelnummer → organisation, med giltighetsdatum.",
+                            "Switchboard number → organisation, with validity dates."),
+    "settings": ("Inställningarna databasen byggdes med, data_through och bygg-id.",
+                 "The settings the database was built with, data_through and build id."),
+    "calls_by_day": ("Datum × organisation: samtal, besvarade, tappade, dagtyp.",
+                     "Date × organisation: calls, answered, abandoned, day type."),
+    "calls_by_week": ("ISO-vecka, hela växeln: arbetsdagar, baslinje, föregående år lika för lika.",
+                      "ISO week, whole switchboard: working days, baseline, previous year like for like."),
+    "calls_by_week_org": ("ISO-vecka × organisation (utan baslinje).",
+                          "ISO week × organisation (no baseline)."),
+    "calls_by_month": ("Månad, hela växeln: lika-för-lika-jämförelse, prognos för ofullständig månad.",
+                       "Month, whole switchboard: like-for-like comparison, projection for an "
+                       "incomplete month."),
+    "calls_by_month_org": ("Månad × organisation (utan baslinje).", "Month × organisation (no baseline)."),
+    "calls_by_month_week": ("Månadens veckor, delade veckor avskurna vid månadsgränsen; "
+                            "summerar till månaden.",
+                            "The weeks of each month, split weeks cut at the month edge; sums to the month."),
+    "calls_by_month_week_org": ("Månadens veckor × organisation.", "The weeks of each month × organisation."),
+    "calls_by_date_hour": ("Datum × organisation × timme, med veckodag (för bemanning).",
+                           "Date × organisation × hour, with weekday (for staffing)."),
+    "calls_by_hour": ("Veckodag × timme över all data: samtal och snitt per dag.",
+                      "Weekday × hour over all data: calls and average per day."),
+}
+INTERNAL_HELP = ("Intern byggsten för vyerna.", "Internal building block of the views.")
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    text = LABELS[key][1 if lang == "en" else 0]
+    return text.format(**values) if values else text
+
+
+def relation_help(name: str, lang: str) -> str:
+    pair = RELATION_HELP.get(name, INTERNAL_HELP)
+    return pair[1 if lang == "en" else 0]

@@ -1,0 +1,143 @@
+"""What every page shares: the context chosen in the sidebar, the page header, friendly errors.
+
+app.py builds the Context once per run (language, organisation, the current snapshot) and the page
+it runs reads it back with `context()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, tables
+from dashboard.i18n import t
+from pipeline import formatting as fmt
+
+_KEY = "_dashboard_context"
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    org: str  # '' = the whole switchboard
+    snap: data.Snapshot
+    data_through: dt.date
+    baseline_per_month: float
+    service_level_s: int
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+
+def build_context(snap: data.Snapshot, lang: str, org: str) -> Context:
+    values = data.settings(snap)
+    return Context(
+        lang=lang,
+        org=org,
+        snap=snap,
+        data_through=dt.date.fromisoformat(values["data_through"]),
+        baseline_per_month=float(values.get("baseline_calls_per_month") or 0),
+        service_level_s=int(float(values.get("service_level_s") or 20)),
+    )
+
+
+def set_context(ctx: Context) -> None:
+    st.session_state[_KEY] = ctx
+
+
+def context() -> Context:
+    return st.session_state[_KEY]  # type: ignore[no-any-return]
+
+
+def through_text(ctx: Context) -> str:
+    return ctx.t("data_through", date=ctx.data_through.isoformat())
+
+
+def page_header(ctx: Context, title_key: str) -> None:
+    st.title(ctx.t(title_key))
+    org = ctx.org or ctx.t("org_both")
+    st.caption(f"{through_text(ctx)} · {ctx.t('org_label')}: {org}")
+
+
+def show_unavailable(exc: data.DataUnavailable, lang: str) -> None:
+    if exc.kind == "replacing":
+        st.warning(t("replacing_db", lang))
+    else:
+        st.warning(t("missing_db", lang, reason=exc.detail or exc.kind))
+
+
+def date_span(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """st.date_input gives one date while the second is being picked; use the defaults until both are."""
+    if isinstance(value, tuple | list) and len(value) == 2 and all(isinstance(v, dt.date) for v in value):
+        return value[0], value[1]
+    return first, last
+
+
+def _change(current: float | None, previous: float | None) -> float | None:
+    if current is None or not previous:
+        return None
+    return round(100.0 * (current - previous) / previous, 1)
+
+
+def _arrow(delta: float | None) -> Literal["up", "down", "off"]:
+    # Swedish text uses a real minus sign, which Streamlit's own sign detection does not recognise.
+    if delta is None or delta == 0:
+        return "off"
+    return "up" if delta > 0 else "down"
+
+
+def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
+    """Five metrics for a week, each with its change against the same days a year earlier."""
+    by_period = {r["period"]: r for r in figures.to_dicts()}
+    cur = by_period.get("current")
+    prev = by_period.get("previous")
+    if cur is None:
+        return
+    lang = ctx.lang
+    description = ctx.t("vs_prev_year", year=prev["first_date"].year) if prev else None
+    pp = ctx.t("pp")
+
+    def points(key: str) -> tuple[str | None, float | None]:
+        if prev is None or cur[key] is None or prev[key] is None:
+            return None, None
+        delta = round(100 * (cur[key] - prev[key]), 1)
+        return f"{'+' if delta > 0 else ''}{fmt.number(delta, 1, lang)} {pp}", delta
+
+    def percent(key: str) -> tuple[str | None, float | None]:
+        delta = _change(cur[key], prev[key]) if prev else None
+        return (None if delta is None else fmt.percent(delta, 1, lang, signed=True)), delta
+
+    metrics: list[tuple[str, str, tuple[str | None, float | None], Literal["normal", "inverse", "off"]]] = [
+        (ctx.t("kf_calls"), fmt.number(cur["calls"], 0, lang), percent("calls"), "off"),
+        (ctx.t("kf_answer_rate"), fmt.share(cur["answer_rate"], 1, lang), points("answer_rate"), "normal"),
+        (ctx.t("kf_service_level", s=ctx.service_level_s), fmt.share(cur["service_level"], 1, lang),
+         points("service_level"), "normal"),
+        (ctx.t("kf_asa"), f"{fmt.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "inverse"),
+        (ctx.t("kf_after_hours"), fmt.number(cur["after_hours"], 0, lang), percent("after_hours"), "off"),
+    ]
+    columns = st.columns(len(metrics))
+    for column, (label, value, (delta_text, delta), color) in zip(columns, metrics, strict=True):
+        column.metric(
+            label, value, delta=delta_text, delta_color=color, delta_arrow=_arrow(delta),
+            delta_description=description if delta_text else None, border=True,
+        )
+
+
+def downloads(ctx: Context, name: str, sheets: dict[str, pl.DataFrame], key: str) -> None:
+    """Excel (numbers as numbers, one sheet per table) and one CSV per table (as displayed)."""
+    columns = st.columns(1 + len(sheets))
+    columns[0].download_button(
+        ctx.t("download_xlsx"), tables.xlsx_bytes(sheets, ctx.lang), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+        on_click="ignore", icon=":material/download:",
+    )
+    for column, (sheet, frame) in zip(columns[1:], sheets.items(), strict=True):
+        column.download_button(
+            f"{ctx.t('download_csv')} ({sheet})", tables.csv_bytes(tables.display(frame, ctx.lang)),
+            file_name=f"{name}-{sheet.lower()}.csv", mime="text/csv", key=f"{key}_csv_{sheet}",
+            on_click="ignore", icon=":material/download:",
+        )
