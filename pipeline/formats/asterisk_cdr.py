@@ -111,7 +111,7 @@ def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) 
     )["off"].drop_nulls()
     if offsets.len() == 0:
         return False, "uniqueid unreadable: times taken as server local time (--source-tz)"
-    median = float(offsets.median() or 0.0)
+    median = float(offsets.cast(pl.Float64).median() or 0.0)  # type: ignore[arg-type]
     if abs(median) <= UTC_TOLERANCE_S:
         return True, "uniqueid epochs match start: times read as UTC (usegmtime=yes)"
     hours = median / 3600
@@ -149,9 +149,7 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         # Channel names carry a per-run counter, so channel + start is a stable natural key.
         key = pl.concat_str([pl.col("channel"), pl.col("start")], separator="@")
         notices.append("no linkedid or uniqueid logged: each record counted as one call")
-    frame = frame.with_columns(
-        key=pl.coalesce([key, pl.lit("line-") + pl.col("line_no").cast(pl.String)])
-    )
+    frame = frame.with_columns(key=pl.coalesce([key, pl.lit("line-") + pl.col("line_no").cast(pl.String)]))
 
     utc, note = _timezone(frame, "uniqueid" in has, options)
     notices.append(note)
@@ -163,7 +161,9 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         & (pl.col("disp") == "ANSWERED")
         & (pl.col("billsec_i") > 0)
     )
-    queue_timeout = pl.col("lastdata").str.split(",").list.get(4, null_on_oob=True).cast(pl.Int64, strict=False)
+    queue_timeout = (
+        pl.col("lastdata").str.split(",").list.get(4, null_on_oob=True).cast(pl.Int64, strict=False)
+    )
     timed_out = (
         (pl.col("app") == "queue")
         & pl.col("dstchannel").is_null()

@@ -54,7 +54,9 @@ class CallstatsAdapter:
         extra = [h for h in header if h not in CANONICAL_COLUMNS]
         if extra:
             notices.append(f"ignored unknown column(s): {', '.join(extra)}")
-        calls = canonical_frame(table.frame.select([c for c in names if not c.startswith("_extra_")] + ["line_no"]))
+        calls = canonical_frame(
+            table.frame.select([c for c in names if not c.startswith("_extra_")] + ["line_no"])
+        )
         calls = calls.with_columns(pl.col("outcome").str.to_lowercase())
         return ParsedFile(
             format=self.name,

@@ -36,30 +36,31 @@ import polars as pl
 from pipeline.formats import textio
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
 
+# The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
-    """cdrRecordType globalCallID_callManagerId globalCallID_callId origLegCallIdentifier
-dateTimeOrigination origNodeId origSpan origIpAddr callingPartyNumber callingPartyUnicodeLoginUserID
-origCause_location origCause_value origPrecedenceLevel origMediaTransportAddress_IP
-origMediaTransportAddress_Port origMediaCap_payloadCapability origMediaCap_maxFramesPerPacket
-origMediaCap_g723BitRate origVideoCap_Codec origVideoCap_Bandwidth origVideoCap_Resolution
-origVideoTransportAddress_IP origVideoTransportAddress_Port origRSVPAudioStat origRSVPVideoStat
-destLegIdentifier destNodeId destSpan destIpAddr originalCalledPartyNumber finalCalledPartyNumber
-finalCalledPartyUnicodeLoginUserID destCause_location destCause_value destPrecedenceLevel
-destMediaTransportAddress_IP destMediaTransportAddress_Port destMediaCap_payloadCapability
-destMediaCap_maxFramesPerPacket destMediaCap_g723BitRate destVideoCap_Codec destVideoCap_Bandwidth
-destVideoCap_Resolution destVideoTransportAddress_IP destVideoTransportAddress_Port destRSVPAudioStat
-destRSVPVideoStat dateTimeConnect dateTimeDisconnect lastRedirectDn pkid
-originalCalledPartyNumberPartition callingPartyNumberPartition finalCalledPartyNumberPartition
-lastRedirectDnPartition duration origDeviceName destDeviceName origCallTerminationOnBehalfOf
-destCallTerminationOnBehalfOf origCalledPartyRedirectOnBehalfOf lastRedirectRedirectOnBehalfOf
-origCalledPartyRedirectReason lastRedirectRedirectReason destConversationId globalCallId_ClusterID
-joinOnBehalfOf comment authCodeDescription authorizationLevel clientMatterCode origDTMFMethod
-destDTMFMethod callSecuredStatus origConversationId origMediaCap_Bandwidth destMediaCap_Bandwidth
-authorizationCodeValue outpulsedCallingPartyNumber outpulsedCalledPartyNumber origIpv4v6Addr
-destIpv4v6Addr origVideoCap_Codec_Channel2 origVideoCap_Bandwidth_Channel2
-origVideoCap_Resolution_Channel2 origVideoTransportAddress_IP_Channel2
-origVideoTransportAddress_Port_Channel2 origVideoChannel_Role_Channel2 destVideoCap_Codec_Channel2
-destVideoCap_Bandwidth_Channel2 destVideoCap_Resolution_Channel2 destVideoTransportAddress_IP_Channel2
+    """cdrRecordType globalCallID_callManagerId globalCallID_callId origLegCallIdentifier dateTimeOrigination
+origNodeId origSpan origIpAddr callingPartyNumber callingPartyUnicodeLoginUserID origCause_location
+origCause_value origPrecedenceLevel origMediaTransportAddress_IP origMediaTransportAddress_Port
+origMediaCap_payloadCapability origMediaCap_maxFramesPerPacket origMediaCap_g723BitRate
+origVideoCap_Codec origVideoCap_Bandwidth origVideoCap_Resolution origVideoTransportAddress_IP
+origVideoTransportAddress_Port origRSVPAudioStat origRSVPVideoStat destLegIdentifier destNodeId destSpan
+destIpAddr originalCalledPartyNumber finalCalledPartyNumber finalCalledPartyUnicodeLoginUserID
+destCause_location destCause_value destPrecedenceLevel destMediaTransportAddress_IP
+destMediaTransportAddress_Port destMediaCap_payloadCapability destMediaCap_maxFramesPerPacket
+destMediaCap_g723BitRate destVideoCap_Codec destVideoCap_Bandwidth destVideoCap_Resolution
+destVideoTransportAddress_IP destVideoTransportAddress_Port destRSVPAudioStat destRSVPVideoStat
+dateTimeConnect dateTimeDisconnect lastRedirectDn pkid originalCalledPartyNumberPartition
+callingPartyNumberPartition finalCalledPartyNumberPartition lastRedirectDnPartition duration
+origDeviceName destDeviceName origCallTerminationOnBehalfOf destCallTerminationOnBehalfOf
+origCalledPartyRedirectOnBehalfOf lastRedirectRedirectOnBehalfOf origCalledPartyRedirectReason
+lastRedirectRedirectReason destConversationId globalCallId_ClusterID joinOnBehalfOf comment
+authCodeDescription authorizationLevel clientMatterCode origDTMFMethod destDTMFMethod callSecuredStatus
+origConversationId origMediaCap_Bandwidth destMediaCap_Bandwidth authorizationCodeValue
+outpulsedCallingPartyNumber outpulsedCalledPartyNumber origIpv4v6Addr destIpv4v6Addr
+origVideoCap_Codec_Channel2 origVideoCap_Bandwidth_Channel2 origVideoCap_Resolution_Channel2
+origVideoTransportAddress_IP_Channel2 origVideoTransportAddress_Port_Channel2
+origVideoChannel_Role_Channel2 destVideoCap_Codec_Channel2 destVideoCap_Bandwidth_Channel2
+destVideoCap_Resolution_Channel2 destVideoTransportAddress_IP_Channel2
 destVideoTransportAddress_Port_Channel2 destVideoChannel_Role_Channel2 IncomingProtocolID
 IncomingProtocolCallRef OutgoingProtocolID OutgoingProtocolCallRef currentRoutingReason
 origRoutingReason lastRedirectingRoutingReason huntPilotPartition huntPilotDN calledPartyPatternUsage
@@ -68,7 +69,7 @@ outpulsedOriginalCalledPartyNumber outpulsedLastRedirectingNumber wasCallQueued 
 callingPartyNumber_uri originalCalledPartyNumber_uri finalCalledPartyNumber_uri lastRedirectDn_uri
 mobileCallingPartyNumber finalMobileCalledPartyNumber origMobileDeviceName destMobileDeviceName
 origMobileCallDuration destMobileCallDuration mobileCallType originalCalledPartyPattern
-finalCalledPartyPattern lastRedirectingPartyPattern huntPilotPattern""".split()
+finalCalledPartyPattern lastRedirectingPartyPattern huntPilotPattern""".split()  # noqa: SIM905
 )
 FIELDS_133: tuple[str, ...] = (
     *FIELDS_129, "origDeviceType", "destDeviceType", "origDeviceSessionID", "destDeviceSessionID",
@@ -135,7 +136,9 @@ class CucmAdapter:
         else:
             width = len(rows[0])
             if width not in (129, 133):
-                raise FormatError(f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133")
+                raise FormatError(
+                    f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133"
+                )
             names = [f.lower() for f in (FIELDS_129 if width == 129 else FIELDS_133)]
             notices.append(f"no header lines: read as the {width}-column CUCM layout")
         missing = [c for c in REQUIRED if c not in names]
@@ -167,7 +170,8 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
     frame = frame.filter(pl.col("orig").is_not_null())
     not_end = pl.col("rtype").fill_null("") != "1"
     filtered += textio.issues(
-        frame.filter(not_end), pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR"
+        frame.filter(not_end),
+        pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR",
     )
     frame = frame.filter(~not_end)
     frame = frame.with_columns(

@@ -73,9 +73,7 @@ def _sql_records(path: Path) -> Iterator[textio.Record]:
     for rec in textio.iter_records(path, delimiter="\x00", quotechar=None):
         line = rec.fields[0]
         match = SQL_RE.match(line)
-        fields = (
-            next(csv.reader([match.group(1)], skipinitialspace=True)) if match else ["<not an INSERT>"]
-        )
+        fields = next(csv.reader([match.group(1)], skipinitialspace=True)) if match else ["<not an INSERT>"]
         yield textio.Record(rec.line_no, rec.raw, fields)
 
 

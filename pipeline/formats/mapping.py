@@ -82,11 +82,15 @@ def load_mapping(path: Path) -> Mapping:
         raise _fail(path, f"not valid TOML ({exc})") from None
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise _fail(path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(TOP_KEYS))}")
+        raise _fail(
+            path, f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(TOP_KEYS))}"
+        )
     src = data.get("source", {})
     if not isinstance(src, dict) or set(src) - SOURCE_KEYS:
         bad = sorted(set(src) - SOURCE_KEYS) if isinstance(src, dict) else ["source"]
-        raise _fail(path, f"unknown [source] key(s) {', '.join(bad)}; allowed: {', '.join(sorted(SOURCE_KEYS))}")
+        raise _fail(
+            path, f"unknown [source] key(s) {', '.join(bad)}; allowed: {', '.join(sorted(SOURCE_KEYS))}"
+        )
     fmt = _str(path, data, "format") or "csv"
     if fmt not in ("csv", "3cx"):
         raise _fail(path, f'format must be "csv" or "3cx", got {fmt!r}')
@@ -122,7 +126,9 @@ def load_mapping(path: Path) -> Mapping:
         try:
             zoneinfo.ZoneInfo(m.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise _fail(path, f"unknown time_zone {m.time_zone!r} (use an IANA name like Europe/Stockholm)") from None
+            raise _fail(
+                path, f"unknown time_zone {m.time_zone!r} (use an IANA name like Europe/Stockholm)"
+            ) from None
     m.duration_unit = (_str(path, src, "duration_unit") or "seconds").lower()
     if m.duration_unit not in DURATION_UNITS:
         raise _fail(path, f"duration_unit must be one of {', '.join(DURATION_UNITS)}")
@@ -140,7 +146,9 @@ def load_mapping(path: Path) -> Mapping:
         raise _fail(path, "missing [columns] table")
     for key, value in columns.items():
         if key not in CANONICAL_COLUMNS:
-            raise _fail(path, f"[columns] {key} is not a callstats column; allowed: {', '.join(CANONICAL_COLUMNS)}")
+            raise _fail(
+                path, f"[columns] {key} is not a callstats column; allowed: {', '.join(CANONICAL_COLUMNS)}"
+            )
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise _fail(path, f"[columns] {key} must be a column name or a 1-based position")
         if isinstance(value, int) and (m.header or value < 1):
@@ -214,10 +222,14 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     word = pl.col("outcome").str.strip_chars().str.to_lowercase()
     mapped = word.replace_strict(m.outcomes, default=None, return_dtype=pl.String) if m.outcomes else None
     canonical = pl.when(word.is_in(list(OUTCOMES))).then(word)
-    frame = frame.with_columns(outcome=pl.coalesce([e for e in (mapped, canonical) if e is not None]), word=word)
+    frame = frame.with_columns(
+        outcome=pl.coalesce([e for e in (mapped, canonical) if e is not None]), word=word
+    )
     bad = frame.filter(pl.col("outcome").is_null())
     rejected = list(table.rejected)
-    rejected += textio.issues(bad, pl.lit("outcome value '") + pl.col("word").fill_null("") + "' is not in the mapping")
+    rejected += textio.issues(
+        bad, pl.lit("outcome value '") + pl.col("word").fill_null("") + "' is not in the mapping"
+    )
     frame = frame.filter(pl.col("outcome").is_not_null())
 
     formats = (m.timestamp_format,) if m.timestamp_format else textio.DEFAULT_TS_FORMATS
@@ -241,7 +253,9 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
         out[c] = pl.coalesce([text, pl.col(c)])
     if gaps:
         in_gap = pl.any_horizontal(gaps)
-        rejected += textio.issues(frame.filter(in_gap), f"time does not exist in {zone} (clocks moved forward)")
+        rejected += textio.issues(
+            frame.filter(in_gap), f"time does not exist in {zone} (clocks moved forward)"
+        )
         frame = frame.filter(~in_gap)
     frame = frame.with_columns(**out)
 
@@ -253,8 +267,14 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
             text = text.str.replace_all(r"[.\s]", "").str.replace(",", ".", literal=True)
         else:
             text = text.str.replace_all(r"[,\s]", "")
-        seconds = textio.to_int(text) if m.duration_unit == "hh:mm:ss" else text.cast(pl.Float64, strict=False) * factor
-        durations[c] = pl.coalesce([textio.seconds_text(seconds.round(0, mode="half_away_from_zero")), pl.col(c)])
+        seconds = (
+            textio.to_int(text)
+            if m.duration_unit == "hh:mm:ss"
+            else text.cast(pl.Float64, strict=False) * factor
+        )
+        durations[c] = pl.coalesce(
+            [textio.seconds_text(seconds.round(0, mode="half_away_from_zero")), pl.col(c)]
+        )
     frame = frame.with_columns(**durations)
     if "call_id" not in m.columns:
         frame = frame.with_columns(call_id=pl.lit(f"{path.stem}:") + pl.col("line_no").cast(pl.String))

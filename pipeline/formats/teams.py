@@ -67,7 +67,9 @@ class TeamsAdapter:
         if not lines:
             return False
         cols = set(_header(lines[0]))
-        return "call_type" in cols and bool(cols & {"correlation", "call_id"}) and bool(cols & {"ts", "start"})
+        return (
+            "call_type" in cols and bool(cols & {"correlation", "call_id"}) and bool(cols & {"ts", "start"})
+        )
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         lines = textio.head_lines(textio.read_head(path), 1)
@@ -103,13 +105,18 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     rejected += textio.issues(frame.filter(pl.col("started").is_null()), "unreadable time stamp")
     frame = frame.filter(pl.col("started").is_not_null())
 
-    forked = ((pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)).fill_null(False)
+    forked = ((pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)).fill_null(
+        False
+    )
     filtered += textio.issues(frame.filter(forked), "forked attempt completed elsewhere (487/540200)")
     frame = frame.filter(~forked)
     conf = pl.col("ctype") == "conf_in"
     inbound = pl.col("ctype").is_in(INBOUND)
-    why = pl.when(conf).then(pl.lit("conference dial-in")).when(pl.col("ctype").str.contains("out"))
-    why = why.then(pl.lit("outbound call")).otherwise(pl.lit("unknown call type"))
+    why = (
+        pl.when(conf).then(pl.lit("conference dial-in"))
+        .when(pl.col("ctype").str.contains("out")).then(pl.lit("outbound call"))
+        .otherwise(pl.lit("unknown call type"))
+    )  # fmt: skip
     filtered += textio.issues(frame.filter(~inbound), why + " (" + pl.col("ctype") + ")")
     frame = frame.filter(inbound)
     if options.switchboard_numbers:

@@ -233,9 +233,7 @@ def parse_ts(col: str | pl.Expr, formats: Sequence[str] = DEFAULT_TS_FORMATS) ->
     """Naive datetime from text in any of `formats` (null when none fits)."""
     expr = pl.col(col) if isinstance(col, str) else col
     text = expr.str.strip_chars()
-    return pl.coalesce(
-        [text.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
-    )
+    return pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats])
 
 
 def naive_text(dt: pl.Expr) -> pl.Expr:

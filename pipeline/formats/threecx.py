@@ -64,7 +64,9 @@ def parse_fields(
 ) -> ParsedFile:
     unknown = [f for f in fields if f not in KNOWN]
     if unknown:
-        raise FormatError(f"unknown 3CX field name(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_FIELDS)}")
+        raise FormatError(
+            f"unknown 3CX field name(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_FIELDS)}"
+        )
     lines = textio.head_lines(textio.read_head(path), 1)
     if lines and len(textio.split_line(lines[0], delimiter)) != len(fields):
         found = len(textio.split_line(lines[0], delimiter))
@@ -107,7 +109,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
     frame = frame.filter(pl.col("start").is_not_null())
     if direction:
         inbound = pl.col("ftype") == "external"
-        why = pl.when(pl.col("ttype") == "external").then(pl.lit("outbound call")).otherwise(pl.lit("internal call"))
+        why = (
+            pl.when(pl.col("ttype") == "external")
+            .then(pl.lit("outbound call"))
+            .otherwise(pl.lit("internal call"))
+        )
         filtered += textio.issues(frame.filter(~inbound), why + " (from-type " + pl.col("ftype") + ")")
         frame = frame.filter(inbound)
     if options.switchboard_numbers or options.switchboard_queues:

@@ -128,12 +128,16 @@ def _cdr_records(
     queue_args = f"{queue},t,,,{max(QUEUE_TIMEOUT_S, wait + 1)}"
     if outcome == "answered":
         yield rec("", "Queue", queue_args, start, start, answer, "ANSWERED")
-        yield rec(member, "Queue", queue_args, answer, answer, answer + dt.timedelta(seconds=talk), "ANSWERED")
+        yield rec(
+            member, "Queue", queue_args, answer, answer, answer + dt.timedelta(seconds=talk), "ANSWERED"
+        )
     elif outcome == "abandoned":
         yield rec("", "Queue", queue_args, start, start, waited, "ANSWERED")
     elif outcome == "timeout":
         limit = max(wait, 1)
-        yield rec("", "Queue", f"{queue},t,,,{limit}", start, start, start + dt.timedelta(seconds=limit), "ANSWERED")
+        yield rec(
+            "", "Queue", f"{queue},t,,,{limit}", start, start, start + dt.timedelta(seconds=limit), "ANSWERED"
+        )
     elif outcome == "voicemail":
         yield rec(member, "Dial", f"PJSIP/{phone},20", start, None, waited, "NO ANSWER")
         yield rec("", "VoiceMail", f"{phone}@default,u", waited, None, max(end, waited), "NO ANSWER")
@@ -273,7 +277,8 @@ def _cucm_records(row: dict[str, Any], n: int) -> list[str]:
     elif outcome == "voicemail":
         base |= {
             "dateTimeConnect": waited, "dateTimeDisconnect": max(_epoch(end), waited + 1),
-            "duration": max(_epoch(end) - waited, 1), "finalCalledPartyNumber": "8000", "lastRedirectDn": pilot,
+            "duration": max(_epoch(end) - waited, 1), "finalCalledPartyNumber": "8000",
+            "lastRedirectDn": pilot,
             "finalCalledPartyNumberPartition": "PT_Voicemail", "destDeviceName": "CiscoUM1-VI1",
             "origCause_value": 16, "lastRedirectRedirectReason": 15,
         }  # fmt: skip

@@ -1,0 +1,64 @@
+"""FreeSWITCH mod_cdr_csv: the three stock templates, A/B legs, hangup causes, spreadsheet re-saves."""
+
+from __future__ import annotations
+
+from formats_helpers import by_id, parse
+
+
+def test_causes_and_bridging_decide_the_outcome() -> None:
+    calls = by_id(parse("freeswitch/Master.csv"))
+    outcomes = {k[9:13]: v["outcome"] for k, v in calls.items()}
+    assert outcomes == {
+        "0001": "answered",
+        "0002": "abandoned",  # the documentation's example: NORMAL_CLEARING, never answered
+        "0003": "busy",
+        "0004": "timeout",
+        "0005": "abandoned",  # answered by the PBX (IVR) with no bridge: not a person
+        "0006": "failed",
+        "0007": "abandoned",
+    }
+
+
+def test_b_leg_and_duplicate_rows_merge_into_the_a_leg() -> None:
+    parsed = parse("freeswitch/Master.csv")
+    assert (parsed.records_read, parsed.calls.height, parsed.merged) == (9, 7, 2)
+    answered = by_id(parsed)["5f1a2b3c-0001-4d5e-8f90-aaaaaaaaaaa1"]
+    assert (answered["wait_s"], answered["talk_s"]) == ("14", "180")
+    assert answered["answered_at"] == "2024-03-04 08:00:14"
+    assert answered["dialled_number"] == "051317000"  # the A leg's, not the B leg's extension
+
+
+def test_compiled_default_template_with_space_before_quote() -> None:
+    parsed = parse("freeswitch/default-template.csv")
+    assert parsed.calls["outcome"].to_list() == ["answered", "abandoned"]
+    assert parsed.rejected == []
+
+
+def test_sql_template() -> None:
+    parsed = parse("freeswitch/sql-template.csv")
+    assert parsed.calls["call_id"].to_list() == [
+        "5f1a2b3c-2001-4d5e-8f90-aaaaaaaaaaa1",
+        "5f1a2b3c-2002-4d5e-8f90-aaaaaaaaaaa2",
+    ]
+    assert parsed.calls["talk_s"].to_list() == ["180", None]
+
+
+def test_spreadsheet_round_trip_dates_and_repeated_uuid() -> None:
+    parsed = parse("freeswitch/spreadsheet.csv")
+    assert parsed.calls.height == 2 and parsed.merged == 1
+    first, second = parsed.calls.iter_rows(named=True)
+    assert first["outcome"] == "answered"  # the LOSE_RACE copy does not undo the answer
+    assert first["started_at"] == "2024-03-04 08:00:00"
+    assert second["started_at"] == "2024-03-04 18:05:00"
+    assert second["caller"] == "+46701234568"
+
+
+def test_local_times_stay_naive() -> None:
+    parsed = parse("freeswitch/Master.csv")
+    assert all("+" not in v for v in parsed.calls["started_at"].to_list())
+
+
+def test_context_filter_drops_internal_calls() -> None:
+    parsed = parse("freeswitch/Master.csv", switchboard_contexts=("public",))
+    assert "5f1a2b3c-0007-4d5e-8f90-aaaaaaaaaaa7" not in by_id(parsed)
+    assert [i.line_no for i in parsed.filtered] == [9]
