@@ -65,7 +65,7 @@ def _summary(report: IngestReport) -> str:
     lines.append(f"{'total':<40} {'':<15} {totals[0]:>9} {totals[1]:>9} {totals[2]:>8} {totals[3]:>8}"
                  f" {totals[4]:>8} {totals[5]:>8}")
     if report.published:
-        lines.append(f"published {report.published.path} (data through {report.data_through},"
+        lines.append(f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
                      f" {report.published.bytes / 1e6:.1f} MB in {report.published.seconds:.2f} s)")
     return "\n".join(lines)
 
@@ -77,8 +77,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(_summary(result))
     if result.failed:
-        print(f"callstats: {len(result.failed)} file(s) could not be loaded (see above); the others were",
-              file=sys.stderr)
+        print(f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
+              " the other files were loaded and published", file=sys.stderr)
         return 1
     return 0
 

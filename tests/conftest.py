@@ -1,0 +1,81 @@
+"""Shared fixtures: real DuckDB files built by the real pipeline from small or sample inputs."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline.config import Settings, load_settings
+from pipeline.ingest import IngestReport, ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CALLS = ROOT / "sample_data" / "calls"
+HEADER = "call_id,started_at,answered_at,ended_at,outcome,wait_s,talk_s,dialled_number,organisation,queue,caller"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def settings_for(folder: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
+    values.update(overrides)
+    return load_settings(values, start=folder)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, IngestReport]:
+    folder = tmp_path_factory.mktemp("sample")
+    settings = settings_for(folder)
+    return settings, ingest([SAMPLE_CALLS], settings)
+
+
+@pytest.fixture(scope="session")
+def sample_db(sample_build: tuple[Settings, IngestReport]) -> Path:
+    return sample_build[0].db
+
+
+@pytest.fixture
+def sample_con(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(sample_db), read_only=True)
+    yield con
+    con.close()
+
+
+BuildDb = Callable[..., tuple[duckdb.DuckDBPyConnection, IngestReport]]
+
+
+@pytest.fixture
+def build_db(tmp_path: Path) -> Iterator[BuildDb]:
+    """Ingest given CSV bodies (rows without the header) and open the published database."""
+    opened: list[duckdb.DuckDBPyConnection] = []
+
+    def build(*bodies: str, **overrides: Any) -> tuple[duckdb.DuckDBPyConnection, IngestReport]:
+        paths = []
+        for index, body in enumerate(bodies):
+            path = tmp_path / f"input-{index}.csv"
+            path.write_text(HEADER + "\n" + textwrap.dedent(body).strip() + "\n", encoding="utf-8")
+            paths.append(path)
+        settings = settings_for(tmp_path, **overrides)
+        report = ingest(paths, settings)
+        con = duckdb.connect(str(settings.db), read_only=True)
+        opened.append(con)
+        return con, report
+
+    yield build
+    for con in opened:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    return con.execute(sql, params or {}).fetchall()
