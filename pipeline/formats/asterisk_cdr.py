@@ -14,10 +14,9 @@ Merge rules:
   `ANSWERED` and `billsec > 0`. `ANSWERED` alone only says the PBX picked up (IVR, queue, voicemail).
 - Otherwise, in this order: a `VoiceMail` record → voicemail; a `Queue` record that lasted at least
   the timeout given in its `lastdata` (`queue,options,URL,announce,timeout`) with no member bridged
-  → timeout; `BUSY` →
-  busy; `FAILED`/`CONGESTION` → failed; the PBX answered with `Playback`/`Hangup` and nothing was
-  dialled or queued → closed (announcement); disposition `UNKNOWN` → unknown; else abandoned
-  (including a caller who hung up in an IVR menu).
+  → timeout; `BUSY` → busy; `FAILED`/`CONGESTION` → failed; the PBX answered with
+  `Playback`/`Hangup` and nothing was dialled or queued → closed (announcement); disposition
+  `UNKNOWN` → unknown; else abandoned (including a caller who hung up in an IVR menu).
 - wait_s = the person's answer − the earliest start of the group (IVR and queue time included);
   for abandoned and timeout, the last end − the earliest start. talk_s = `billsec` of that record.
 - Time zone: `usegmtime` decides, and the file does not say. When `uniqueid` is logged its epoch
