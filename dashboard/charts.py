@@ -119,10 +119,13 @@ def weekly_bars(
             hovertemplate="%{y:,." + str(decimals) + "f}<extra>" + t("series_baseline", lang,
                           baseline=fmt.number(baseline_per_month, 0, lang)) + "</extra>",
         )
-    for key, inc, value in zip(keys, incomplete, current, strict=True):
+    for key, inc in zip(keys, incomplete, strict=True):
         if inc and key == keys[-1]:
-            fig.add_annotation(x=key, y=value or 0, text=t("in_progress", lang), showarrow=False, yshift=12)
+            # Above the plot area, clear of the bars and the baseline's step.
+            fig.add_annotation(x=key, y=1, yref="paper", yanchor="bottom", text=t("in_progress", lang),
+                               showarrow=False)
     fig.update_xaxes(type="category", tickmode="array", tickvals=keys, ticktext=ticks, tickangle=-45)
+    fig.update_yaxes(tickformat=",.1f" if per_workday else ",d")
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     return _layout(fig, lang)
 
@@ -175,7 +178,8 @@ def monthly_bars(
             fig.add_scatter(
                 x=[names[m - 1]], y=[row["calls_prev_year_same_days"]], offsetgroup="prev",
                 mode="markers+text",
-                marker={"symbol": "line-ew-open", "size": 28, "line": {"width": 3, "color": THIS_YEAR}},
+                marker={"symbol": "line-ew-open", "size": 28, "color": THIS_YEAR,
+                        "line": {"width": 3, "color": THIS_YEAR}},
                 text=[fmt.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle right",
                 name=t("series_same_days", lang, year=year - 1)
                 + " (" + fmt.day_span_label(row["month_start"], row["through_date"], lang) + ")",
@@ -183,7 +187,8 @@ def monthly_bars(
         if row["projected_calls"] is not None:
             fig.add_scatter(
                 x=[names[m - 1]], y=[row["projected_calls"]], offsetgroup="this", mode="markers+text",
-                marker={"symbol": "line-ew-open", "size": 28, "line": {"width": 3, "color": BASELINE}},
+                marker={"symbol": "line-ew-open", "size": 28, "color": BASELINE,
+                        "line": {"width": 3, "color": BASELINE}},
                 text=[fmt.number(row["projected_calls"], 0, lang)], textposition="top center",
                 name=t("series_projection", lang),
             )
@@ -194,6 +199,7 @@ def monthly_bars(
             annotation_position="top left",
         )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
+    fig.update_yaxes(tickformat=",d")
     fig.update_layout(barmode="group", scattermode="group", bargap=0.2)
     return _layout(fig, lang)
 

@@ -89,13 +89,30 @@ def connection(snap: Snapshot) -> duckdb.DuckDBPyConnection:
         return con
 
 
+def _forget(snap: Snapshot) -> None:
+    """Drop a connection that was closed under us, so that the next run opens the file afresh."""
+    with _switch:
+        if _opened and _opened[0] == snap:
+            _open.clear()
+            _opened.clear()
+
+
+def _cursor(snap: Snapshot) -> duckdb.DuckDBPyConnection:
+    try:
+        return connection(snap).cursor()
+    except duckdb.ConnectionException as exc:
+        _forget(snap)
+        raise DataUnavailable("replacing", str(exc)) from None
+
+
 def _frame(snap: Snapshot, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
-    cursor = connection(snap).cursor()
+    cursor = _cursor(snap)
     try:
         frame: pl.DataFrame = cursor.sql(sql, params=params or {}).pl()
         return frame
     except duckdb.ConnectionException as exc:
         # Another session switched to a newer snapshot and closed this one under us.
+        _forget(snap)
         raise DataUnavailable("replacing", str(exc)) from None
     finally:
         cursor.close()
@@ -255,7 +272,7 @@ def run_sql(
 ) -> SqlResult:
     """Run the analyst's query: one reading statement, time-limited, row-capped. Never cached:
     the analyst expects Run to run."""
-    cursor = connection(snap).cursor()
+    cursor = _cursor(snap)
     try:
         try:
             statements = cursor.extract_statements(sql)
@@ -268,6 +285,7 @@ def run_sql(
         try:
             columns, rows, truncated = run_limited(cursor, sql, timeout_s=timeout_s, max_rows=max_rows)
         except duckdb.ConnectionException as exc:
+            _forget(snap)
             raise DataUnavailable("replacing", str(exc)) from None
         except duckdb.Error as exc:
             raise SqlFailed(_first_line(exc)) from None

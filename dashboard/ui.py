@@ -84,10 +84,17 @@ def _change(current: float | None, previous: float | None) -> float | None:
 
 
 def _arrow(delta: float | None) -> Literal["up", "down", "off"]:
-    # Swedish text uses a real minus sign, which Streamlit's own sign detection does not recognise.
+    # Swedish text uses a real minus sign, which Streamlit's own sign detection does not recognise,
+    # so direction and colour are decided here from the number.
     if delta is None or delta == 0:
         return "off"
     return "up" if delta > 0 else "down"
+
+
+def _colour(delta: float | None, good: Literal["up", "down", "none"]) -> Literal["green", "red", "gray"]:
+    if delta is None or delta == 0 or good == "none":
+        return "gray"
+    return "green" if (delta > 0) == (good == "up") else "red"
 
 
 def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
@@ -98,7 +105,9 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
     if cur is None:
         return
     lang = ctx.lang
-    description = ctx.t("vs_prev_year", year=prev["first_date"].year) if prev else None
+    if prev:
+        st.caption(ctx.t("vs_prev_year", span=fmt.day_span_label(prev["first_date"], prev["last_date"], lang),
+                         year=prev["first_date"].year))
     pp = ctx.t("pp")
 
     def points(key: str) -> tuple[str | None, float | None]:
@@ -111,19 +120,20 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
         delta = _change(cur[key], prev[key]) if prev else None
         return (None if delta is None else fmt.percent(delta, 1, lang, signed=True)), delta
 
-    metrics: list[tuple[str, str, tuple[str | None, float | None], Literal["normal", "inverse", "off"]]] = [
-        (ctx.t("kf_calls"), fmt.number(cur["calls"], 0, lang), percent("calls"), "off"),
-        (ctx.t("kf_answer_rate"), fmt.share(cur["answer_rate"], 1, lang), points("answer_rate"), "normal"),
+    # Which way is better: more answered calls, shorter waits; volume is neither good nor bad.
+    metrics: list[tuple[str, str, tuple[str | None, float | None], Literal["up", "down", "none"]]] = [
+        (ctx.t("kf_calls"), fmt.number(cur["calls"], 0, lang), percent("calls"), "none"),
+        (ctx.t("kf_answer_rate"), fmt.share(cur["answer_rate"], 1, lang), points("answer_rate"), "up"),
         (ctx.t("kf_service_level", s=ctx.service_level_s), fmt.share(cur["service_level"], 1, lang),
-         points("service_level"), "normal"),
-        (ctx.t("kf_asa"), f"{fmt.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "inverse"),
-        (ctx.t("kf_after_hours"), fmt.number(cur["after_hours"], 0, lang), percent("after_hours"), "off"),
+         points("service_level"), "up"),
+        (ctx.t("kf_asa"), f"{fmt.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "down"),
+        (ctx.t("kf_after_hours"), fmt.number(cur["after_hours"], 0, lang), percent("after_hours"), "none"),
     ]
     columns = st.columns(len(metrics))
-    for column, (label, value, (delta_text, delta), color) in zip(columns, metrics, strict=True):
+    for column, (label, value, (delta_text, delta), good) in zip(columns, metrics, strict=True):
         column.metric(
-            label, value, delta=delta_text, delta_color=color, delta_arrow=_arrow(delta),
-            delta_description=description if delta_text else None, border=True,
+            label, value, delta=delta_text, delta_color=_colour(delta, good), delta_arrow=_arrow(delta),
+            border=True,
         )
 
 

@@ -26,7 +26,8 @@ def run() -> None:
         st.session_state["sql_outcome"] = ("empty", None)
         return
     try:
-        st.session_state["sql_outcome"] = ("ok", data.run_sql(ctx.snap, text))
+        result = data.run_sql(ctx.snap, text, timeout_s=data.SQL_TIMEOUT_S, max_rows=data.SQL_MAX_ROWS)
+        st.session_state["sql_outcome"] = ("ok", result)
     except data.SqlRefused as exc:
         st.session_state["sql_outcome"] = ("refused", str(exc))
     except data.QueryTimeout:
