@@ -63,7 +63,7 @@ class WorkingCalendar:
         years = list(years)
         try:
             if self.rules.country == "SE":
-                table = holidays.Sweden(
+                table = holidays.Sweden(  # type: ignore[attr-defined]
                     categories=(holidays.PUBLIC, holidays.DE_FACTO),
                     include_sundays=False,
                     language=self.rules.language,
@@ -96,9 +96,7 @@ class WorkingCalendar:
         next_day = day + dt.timedelta(days=1)
         next_name = holiday_names.get(next_day)
         is_eve = (
-            rules.half_days_enabled
-            and next_name is not None
-            and next_name not in rules.half_day_rules_off
+            rules.half_days_enabled and next_name is not None and next_name not in rules.half_day_rules_off
         )
         if is_eve or day in rules.extra_half_days:
             eve = (

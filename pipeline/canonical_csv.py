@@ -12,7 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.formats.base import CANONICAL_COLUMNS, REQUIRED_COLUMNS, FormatError, ParsedFile, RowIssue, empty_calls
+from pipeline.formats.base import (
+    CANONICAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    FormatError,
+    ParsedFile,
+    RowIssue,
+    empty_calls,
+)
 
 SOURCE_SYSTEM = "callstats"
 
@@ -81,12 +88,18 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
     )
     good = con.execute("select count(*) from staged").fetchall()[0]
     assert good is not None
-    issues = [RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}") for line, raw, kind in rejects]
+    issues = [
+        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")
+        for line, raw, kind in rejects
+    ]
     notices = [f"ignored unknown column(s): {', '.join(extra)}"] if extra else []
     con.execute("drop table if exists file_rejects; drop table if exists file_scans; drop table scanned")
     return ParsedFile(
-        format="callstats", source_system=SOURCE_SYSTEM, calls=empty_calls(),
-        records_read=int(good[0]) + len(issues), rejected=issues, notices=notices, direction_known=False,
+        format="callstats",
+        source_system=SOURCE_SYSTEM,
+        calls=empty_calls(),
+        records_read=int(good[0]) + len(issues),
+        rejected=issues,
+        notices=notices,
+        direction_known=False,
     )
-
-

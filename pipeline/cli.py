@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import SettingsError, load_settings, settings_help
+from pipeline.config import load_settings, settings_help
+from pipeline.errors import USER_ERRORS
 
 EXAMPLES = {
     "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
@@ -31,10 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text,
-                           epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         if name not in ("sample",):
-            p.add_argument("--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)")
+            p.add_argument(
+                "--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)"
+            )
         return p
 
     p = command("ingest", "load call-log files or folders (recursively) and publish the database")
@@ -49,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="calendar year (monthly) or ISO year (weekly)")
     p.add_argument("--month", help="YYYY-MM: the weeks of that month (weekly)")
     p.add_argument("--org", help="one organisation (default: the whole switchboard)")
-    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json", "xlsx"])
+    p.add_argument(
+        "--format", dest="output_format", default="table", choices=["table", "csv", "json", "xlsx"]
+    )
     p.add_argument("--out", type=Path, help="write to this file (required for xlsx)")
     p.add_argument("--lang", default="sv", choices=["sv", "en"])
 
@@ -79,14 +89,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    overrides = {"db": str(args.db) if getattr(args, "db", None) else None,
-                 "source_tz": getattr(args, "source_tz", None)}
+    overrides = {
+        "db": str(args.db) if getattr(args, "db", None) else None,
+        "source_tz": getattr(args, "source_tz", None),
+    }
     try:
         settings = load_settings(overrides)
         from pipeline import commands  # heavy imports only once the arguments are known
 
         return commands.run(args, settings)
-    except (SettingsError, *_user_errors()) as exc:
+    except USER_ERRORS as exc:
         print(f"callstats: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -97,11 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
 
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    from pipeline.errors import USER_ERRORS
-
-    return USER_ERRORS
 
 
 if __name__ == "__main__":

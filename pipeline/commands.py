@@ -25,13 +25,19 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     handler = {
-        "ingest": cmd_ingest, "report": cmd_report, "query": cmd_query, "dashboard": cmd_dashboard,
-        "demo": cmd_demo, "sample": cmd_sample, "purge": cmd_purge,
+        "ingest": cmd_ingest,
+        "report": cmd_report,
+        "query": cmd_query,
+        "dashboard": cmd_dashboard,
+        "demo": cmd_demo,
+        "sample": cmd_sample,
+        "purge": cmd_purge,
     }[args.command]
     return handler(args, settings)
 
 
 # ingest ---------------------------------------------------------------------------------------
+
 
 def _progress_printer(enabled: bool) -> Any:
     def show(done: int, total: int, path: Path, result: FileReport | None) -> None:
@@ -40,6 +46,7 @@ def _progress_printer(enabled: bool) -> Any:
         bar = "#" * int(24 * done / max(total, 1))
         line = f"\r[{bar:<24}] {done}/{total} {path.name[:40]:<40}"
         print(line, end="" if done < total else "\n", file=sys.stderr, flush=True)
+
     return show
 
 
@@ -60,30 +67,43 @@ def _summary(report: IngestReport) -> str:
             lines.append(f"    note: {notice}")
         if f.message:
             lines.append(f"    {f.message}")
-    totals = [sum(getattr(f, k) for f in report.files) for k in
-              ("rows_read", "loaded", "merged", "duplicate", "rejected", "filtered")]
-    lines.append(f"{'total':<40} {'':<15} {totals[0]:>9} {totals[1]:>9} {totals[2]:>8} {totals[3]:>8}"
-                 f" {totals[4]:>8} {totals[5]:>8}")
+    totals = [
+        sum(getattr(f, k) for f in report.files)
+        for k in ("rows_read", "loaded", "merged", "duplicate", "rejected", "filtered")
+    ]
+    lines.append(
+        f"{'total':<40} {'':<15} {totals[0]:>9} {totals[1]:>9} {totals[2]:>8} {totals[3]:>8}"
+        f" {totals[4]:>8} {totals[5]:>8}"
+    )
     if report.published:
-        lines.append(f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
-                     f" {report.published.bytes / 1e6:.1f} MB in {report.published.seconds:.2f} s)")
+        lines.append(
+            f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
+            f" {report.published.bytes / 1e6:.1f} MB in {report.published.seconds:.2f} s)"
+        )
     return "\n".join(lines)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     result = ingest(
-        args.paths, settings, format_name=args.format, mapping=args.mapping,
+        args.paths,
+        settings,
+        format_name=args.format,
+        mapping=args.mapping,
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
     )
     print(_summary(result))
     if result.failed:
-        print(f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
-              " the other files were loaded and published", file=sys.stderr)
+        print(
+            f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
+            " the other files were loaded and published",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
 
 # report ---------------------------------------------------------------------------------------
+
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     con = store.connect_readonly(settings.db)
@@ -98,7 +118,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                 raise UsageError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2016-12") from None
             result = reports.weekly_for_month(con, year, month, args.org, args.lang)
         elif args.kind == "weekly":
-            result = reports.weekly_for_year(con, args.year or through.isocalendar().year, args.org, args.lang)
+            result = reports.weekly_for_year(
+                con, args.year or through.isocalendar().year, args.org, args.lang
+            )
         else:
             if args.month:
                 raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
@@ -112,7 +134,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.out}")
         return 0
     text = {"table": reports.render_table, "csv": reports.render_csv, "json": reports.render_json}[
-        args.output_format](result)
+        args.output_format
+    ](result)
     if args.output_format == "table":
         text += "\n\n" + ("data t.o.m. " if args.lang == "sv" else "data through ") + str(through)
     _emit(text, args.out)
@@ -129,13 +152,15 @@ def _emit(text: str, out: Path | None) -> None:
 
 # query ----------------------------------------------------------------------------------------
 
+
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     con = store.connect_readonly(settings.db)
     try:
         columns, rows, truncated = store.run_limited(
-            con, args.sql, timeout_s=args.timeout, max_rows=args.max_rows)
+            con, args.sql, timeout_s=args.timeout, max_rows=args.max_rows
+        )
     except duckdb.Error as exc:
         raise UsageError(str(exc).strip().splitlines()[0]) from None
     finally:
@@ -147,8 +172,9 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         writer.writerows(rows)
         text = buffer.getvalue()
     elif args.output_format == "json":
-        text = json.dumps([dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str,
-                          indent=1)
+        text = json.dumps(
+            [dict(zip(columns, r, strict=True)) for r in rows], ensure_ascii=False, default=str, indent=1
+        )
     else:
         text = _text_table(columns, rows)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -160,14 +186,17 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 def _text_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     cells = [[("" if v is None else str(v)) for v in r] for r in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines)
 
 
 # dashboard and demo ---------------------------------------------------------------------------
+
 
 def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     db = settings.db.resolve()
@@ -176,9 +205,21 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     env = dict(os.environ, CALLSTATS_DB=str(db))
     app = PACKAGE_ROOT / "dashboard" / "app.py"
     print(f"callstats dashboard on http://{args.host}:{args.port} (database {db})", flush=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.host,
-               "--server.port", str(args.port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        args.host,
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     return subprocess.call(command, env=env)
 
 
@@ -215,11 +256,14 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 # purge ----------------------------------------------------------------------------------------
 
+
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.retention import parse_age, purge
 
     cutoff = parse_age(args.older_than, dt.date.today())
     removed, published = purge(settings, cutoff)
-    print(f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
-          f" published {published.path}")
+    print(
+        f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
+        f" published {published.path}"
+    )
     return 0

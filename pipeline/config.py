@@ -58,8 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("baseline_calls_per_month", 7800, "the board's baseline (average calls a month)"),
     Setting("service_level_s", 20, "service level: share of calls answered within this many seconds"),
     Setting("short_abandon_s", 5, "abandons shorter than this are reported apart (short abandons)"),
-    Setting("switchboard_numbers", list(DEFAULT_NUMBERS),
-            "switchboard numbers → organisation, with valid_from / valid_to dates"),
+    Setting(
+        "switchboard_numbers",
+        list(DEFAULT_NUMBERS),
+        "switchboard numbers → organisation, with valid_from / valid_to dates",
+    ),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
@@ -143,12 +146,14 @@ class Settings:
         for entry in self.values["switchboard_numbers"]:
             if not isinstance(entry, Mapping) or not entry.get("number") or not entry.get("organisation"):
                 raise SettingsError("each switchboard_numbers entry needs 'number' and 'organisation'")
-            rows.append({
-                "number": normalise_number(str(entry["number"])),
-                "organisation": str(entry["organisation"]),
-                "valid_from": str(entry.get("valid_from") or ""),
-                "valid_to": str(entry.get("valid_to") or ""),
-            })
+            rows.append(
+                {
+                    "number": normalise_number(str(entry["number"])),
+                    "organisation": str(entry["organisation"]),
+                    "valid_from": str(entry.get("valid_from") or ""),
+                    "valid_to": str(entry.get("valid_to") or ""),
+                }
+            )
         return rows
 
     def as_rows(self) -> list[tuple[str, str]]:

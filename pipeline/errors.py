@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.config import SettingsError
 from pipeline.formats.base import FormatError
 from pipeline.pseudonym import PseudonymKeyError
 from pipeline.store import QueryTimeout, StoreError
@@ -11,4 +12,11 @@ class UsageError(Exception):
     """Arguments that do not fit together."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (StoreError, FormatError, PseudonymKeyError, QueryTimeout, UsageError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    SettingsError,
+    StoreError,
+    FormatError,
+    PseudonymKeyError,
+    QueryTimeout,
+    UsageError,
+)

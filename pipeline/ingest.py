@@ -67,8 +67,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and not any(
-                    part.startswith(".") for part in p.relative_to(path).parts))
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
             )
         elif path.is_file():
             found.append(path)
@@ -136,12 +139,20 @@ def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, key: bytes,
-    format_name: str, mapping: Path | None,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    settings: Settings,
+    key: bytes,
+    format_name: str,
+    mapping: Path | None,
 ) -> FileReport:
     size = path.stat().st_size
     digest = sha256_of(path)
-    earlier = store.fetch_one(con, "select path from ingested_files where sha256 = $sha and status = 'loaded' limit 1", {"sha": digest})
+    earlier = store.fetch_one(
+        con,
+        "select path from ingested_files where sha256 = $sha and status = 'loaded' limit 1",
+        {"sha": digest},
+    )
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
     file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
@@ -154,10 +165,19 @@ def _ingest_file(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
             " $read, $loaded, $merged, $duplicate, $rejected, $filtered, $started, now(), 'loaded', $message)",
             {
-                "file_id": file_id, "path": str(path), "size": size, "sha": digest,
-                "format": parsed.format, "source": parsed.source_system, "read": report.rows_read,
-                "loaded": report.loaded, "merged": report.merged, "duplicate": report.duplicate,
-                "rejected": report.rejected, "filtered": report.filtered, "started": started,
+                "file_id": file_id,
+                "path": str(path),
+                "size": size,
+                "sha": digest,
+                "format": parsed.format,
+                "source": parsed.source_system,
+                "read": report.rows_read,
+                "loaded": report.loaded,
+                "merged": report.merged,
+                "duplicate": report.duplicate,
+                "rejected": report.rejected,
+                "filtered": report.filtered,
+                "started": started,
                 "message": "; ".join(report.notices) or None,
             },
         )
@@ -169,8 +189,15 @@ def _ingest_file(
         con.execute(
             "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
             " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
-            {"file_id": file_id, "path": str(path), "size": size, "sha": digest,
-             "format": format_name, "started": started, "message": message},
+            {
+                "file_id": file_id,
+                "path": str(path),
+                "size": size,
+                "sha": digest,
+                "format": format_name,
+                "started": started,
+                "message": message,
+            },
         )
         return FileReport(path, "failed", message=message)
 
@@ -207,8 +234,12 @@ def _stage(
 
 
 def _load_staged(
-    con: duckdb.DuckDBPyConnection, path: Path, file_id: int, parsed: ParsedFile,
-    settings: Settings, key: bytes,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    file_id: int,
+    parsed: ParsedFile,
+    settings: Settings,
+    key: bytes,
 ) -> FileReport:
     params: dict[str, Any] = {
         "source_tz": settings.source_tz,
@@ -225,38 +256,65 @@ def _load_staged(
         {"file_id": file_id},
     )
     for issue in parsed.rejected:
-        con.execute("insert into rejected_rows values ($f, $l, $r, $why)",
-                    {"f": file_id, "l": issue.line_no, "r": issue.raw[:2000], "why": issue.reason})
-    filtered = dict(con.execute(
-        "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
-    ).fetchall())
+        con.execute(
+            "insert into rejected_rows values ($f, $l, $r, $why)",
+            {"f": file_id, "l": issue.line_no, "r": issue.raw[:2000], "why": issue.reason},
+        )
+    filtered = dict(
+        con.execute(
+            "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
+        ).fetchall()
+    )
     for issue in parsed.filtered:
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
     for reason, rows in filtered.items():
-        con.execute("insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows})
+        con.execute(
+            "insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows}
+        )
 
-    store.execute_script(con, store.sql_text("ingest/select_new.sql"), {"source_system": parsed.source_system})
+    store.execute_script(
+        con, store.sql_text("ingest/select_new.sql"), {"source_system": parsed.source_system}
+    )
     _make_caller_keys(con, key)
     store.execute_script(
-        con, store.sql_text("ingest/insert_calls.sql"),
-        {"source_system": parsed.source_system, "file_id": file_id,
-         "store_raw_caller": bool(settings["store_raw_caller"])},
+        con,
+        store.sql_text("ingest/insert_calls.sql"),
+        {
+            "source_system": parsed.source_system,
+            "file_id": file_id,
+            "store_raw_caller": bool(settings["store_raw_caller"]),
+        },
     )
-    con.execute("create or replace temp table touched_dates as select distinct local_date as date from to_load")
+    con.execute(
+        "create or replace temp table touched_dates as select distinct local_date as date from to_load"
+    )
     store.execute_script(
-        con, store.sql_text("ingest/refresh_facts.sql"),
-        {"service_level_s": int(settings["service_level_s"]), "short_abandon_s": int(settings["short_abandon_s"])},
+        con,
+        store.sql_text("ingest/refresh_facts.sql"),
+        {
+            "service_level_s": int(settings["service_level_s"]),
+            "short_abandon_s": int(settings["short_abandon_s"]),
+        },
     )
-    counts = store.fetch_one(con, "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected'),"
-        " (select count(*) from to_load) from normalised"
+    counts = store.fetch_one(
+        con,
+        "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected'),"
+        " (select count(*) from to_load) from normalised",
     )
     assert counts is not None
     ok, rejected_values, loaded = (int(c) for c in counts)
     report = FileReport(
-        path, "loaded", format=parsed.format,
-        rows_read=parsed.records_read, loaded=loaded, merged=parsed.merged,
-        duplicate=ok - loaded, rejected=rejected_values + len(parsed.rejected),
-        filtered=sum(filtered.values()), filtered_reasons=filtered, notices=list(parsed.notices),
+        path,
+        "loaded",
+        format=parsed.format,
+        rows_read=parsed.records_read,
+        loaded=loaded,
+        merged=parsed.merged,
+        duplicate=ok - loaded,
+        rejected=rejected_values + len(parsed.rejected),
+        filtered=sum(filtered.values()),
+        filtered_reasons=filtered,
+        notices=list(parsed.notices),
     )
     if not parsed.direction_known and parsed.format != "callstats":
         report.notices.append("the format does not record direction: every call was counted as offered")
@@ -267,8 +325,12 @@ def _load_staged(
 
 
 def _make_caller_keys(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    callers = [row[0] for row in con.execute(
-        "select distinct caller_norm from to_load where caller_norm is not null").fetchall()]
+    callers = [
+        row[0]
+        for row in con.execute(
+            "select distinct caller_norm from to_load where caller_norm is not null"
+        ).fetchall()
+    ]
     frame = pl.DataFrame(
         {"caller_norm": callers, "caller_key": [pseudonym(key, c) for c in callers]},
         schema={"caller_norm": pl.String(), "caller_key": pl.String()},
@@ -280,9 +342,11 @@ def _make_caller_keys(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The calendar covers whole years around all data (stored and staged), plus the year before."""
-    row = store.fetch_one(con, "select least((select min(date) from daily_facts), min(local_date)),"
+    row = store.fetch_one(
+        con,
+        "select least((select min(date) from daily_facts), min(local_date)),"
         " greatest((select max(date) from daily_facts), max(local_date))"
-        " from normalised where verdict <> 'rejected'"
+        " from normalised where verdict <> 'rejected'",
     )
     if row is None or row[0] is None:
         return
@@ -306,11 +370,13 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
     purged_before = _setting(con, "purged_before")
     con.execute("begin")
     con.execute("delete from settings")
-    rows = [*settings.as_rows(),
-            ("data_through", str(data_through) if data_through else None),
-            ("purged_before", purged_before),
-            ("build_id", uuid.uuid4().hex[:12]),
-            ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))]
+    rows = [
+        *settings.as_rows(),
+        ("data_through", str(data_through) if data_through else None),
+        ("purged_before", purged_before),
+        ("build_id", uuid.uuid4().hex[:12]),
+        ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+    ]
     con.executemany("insert into settings values (?, ?)", rows)
     create_views(con)
     con.execute("commit")
@@ -324,9 +390,11 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def view_files() -> list[Path]:
     """View files in layer order: the `-- layer: N` line of each header, then name."""
+
     def layer(path: Path) -> tuple[int, str]:
         for line in path.read_text(encoding="utf-8").splitlines()[:15]:
             if line.startswith("-- layer:"):
                 return int(line.split(":", 1)[1]), path.stem
         return 99, path.stem
+
     return sorted((store.SQL_DIR / "views").glob("*.sql"), key=layer)

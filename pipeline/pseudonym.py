@@ -24,7 +24,9 @@ def load_or_create_key(path: Path) -> bytes:
         try:
             key = bytes.fromhex(text)
         except ValueError as exc:
-            raise PseudonymKeyError(f"pseudonymisation key {path} is not hex; restore it or remove it") from exc
+            raise PseudonymKeyError(
+                f"pseudonymisation key {path} is not hex; restore it or remove it"
+            ) from exc
         if len(key) < 16:
             raise PseudonymKeyError(f"pseudonymisation key {path} is too short")
         return key

@@ -33,9 +33,15 @@ LABELS = {
 }
 # How each numeric column is shown in the terminal.
 KINDS = {
-    "days": "int", "workdays": "workdays", "calls": "int", "calls_per_workday": "dec1",
-    "answer_rate": "share", "calls_prev_year": "int", "calls_yoy_pct": "pct",
-    "calls_per_workday_yoy_pct": "pct", "baseline_calls": "int",
+    "days": "int",
+    "workdays": "workdays",
+    "calls": "int",
+    "calls_per_workday": "dec1",
+    "answer_rate": "share",
+    "calls_prev_year": "int",
+    "calls_yoy_pct": "pct",
+    "calls_per_workday_yoy_pct": "pct",
+    "baseline_calls": "int",
 }
 
 
@@ -53,7 +59,8 @@ def _scope(org: str | None, view: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl()
+    frame: pl.DataFrame = con.sql(sql, params=params).pl()
+    return frame
 
 
 def data_through(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -71,29 +78,44 @@ def check_org(con: duckdb.DuckDBPyConnection, org: str | None) -> None:
         raise StoreError(f"unknown organisation {org!r}; known: {', '.join(known)}")
 
 
-def weekly_for_month(con: duckdb.DuckDBPyConnection, year: int, month: int, org: str | None,
-                     lang: str) -> Report:
+def weekly_for_month(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, org: str | None, lang: str
+) -> Report:
     """The weeks of a month, split weeks cut to the month's days, adding up to the month."""
     view, where, params = _scope(org, "calls_by_month_week")
-    frame = _query(con, f"select * from {view} where year = $year and month = $month{where} order by first_date",
-                   {"year": year, "month": month, **params})
+    frame = _query(
+        con,
+        f"select * from {view} where year = $year and month = $month{where} order by first_date",
+        {"year": year, "month": month, **params},
+    )
     if frame.is_empty():
         raise StoreError(f"no data for {year}-{month:02d}")
     labels = [_month_week_label(r, lang) for r in frame.iter_rows(named=True)]
-    table = pl.DataFrame({
-        "period": labels,
-        "workdays": frame["workdays"],
-        "calls": frame["calls"],
-        "calls_per_workday": frame["calls_per_workday"],
-    })
-    total = pl.DataFrame({
-        "period": [f"{LABELS['total'][lang]} {fmt.month_label(year, month, lang)}"],
-        "workdays": [frame["workdays"].sum()],
-        "calls": [frame["calls"].sum()],
-        "calls_per_workday": [round(frame["calls"].sum() / frame["workdays"].sum(), 1) if frame["workdays"].sum() else None],
-    })
+    table = pl.DataFrame(
+        {
+            "period": labels,
+            "workdays": frame["workdays"],
+            "calls": frame["calls"],
+            "calls_per_workday": frame["calls_per_workday"],
+        }
+    )
+    total = pl.DataFrame(
+        {
+            "period": [f"{LABELS['total'][lang]} {fmt.month_label(year, month, lang)}"],
+            "workdays": [frame["workdays"].sum()],
+            "calls": [frame["calls"].sum()],
+            "calls_per_workday": [
+                _per_workday(frame)
+            ],
+        }
+    )
     title = f"{fmt.month_label(year, month, lang)}" + (f" – {org}" if org else "")
     return Report(title, pl.concat([table, total], how="vertical_relaxed"), lang)
+
+
+def _per_workday(frame: pl.DataFrame) -> float | None:
+    workdays = float(frame["workdays"].sum())
+    return round(float(frame["calls"].sum()) / workdays, 1) if workdays else None
 
 
 def _month_week_label(row: dict[str, Any], lang: str) -> str:
@@ -111,8 +133,11 @@ def _month_week_label(row: dict[str, Any], lang: str) -> str:
 
 def weekly_for_year(con: duckdb.DuckDBPyConnection, iso_year: int, org: str | None, lang: str) -> Report:
     view, where, params = _scope(org, "calls_by_week")
-    frame = _query(con, f"select * from {view} where iso_year = $year{where} order by iso_week",
-                   {"year": iso_year, **params})
+    frame = _query(
+        con,
+        f"select * from {view} where iso_year = $year{where} order by iso_week",
+        {"year": iso_year, **params},
+    )
     if frame.is_empty():
         raise StoreError(f"no data for ISO year {iso_year}")
     labels = [
@@ -121,24 +146,27 @@ def weekly_for_year(con: duckdb.DuckDBPyConnection, iso_year: int, org: str | No
         + (f" ({fmt.days_label(r['workdays'], lang)})" if r["is_complete"] and r["workdays"] < 5 else "")
         for r in frame.iter_rows(named=True)
     ]
-    table = pl.DataFrame({
-        "period": labels,
-        "workdays": frame["workdays"],
-        "calls": frame["calls"],
-        "calls_per_workday": frame["calls_per_workday"],
-        "answer_rate": frame["answer_rate"],
-        "calls_prev_year": frame["calls_prev_year"],
-        "calls_yoy_pct": frame["calls_yoy_pct"],
-        "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
-        "baseline_calls": frame["baseline_calls"].round(0),
-    })
+    table = pl.DataFrame(
+        {
+            "period": labels,
+            "workdays": frame["workdays"],
+            "calls": frame["calls"],
+            "calls_per_workday": frame["calls_per_workday"],
+            "answer_rate": frame["answer_rate"],
+            "calls_prev_year": frame["calls_prev_year"],
+            "calls_yoy_pct": frame["calls_yoy_pct"],
+            "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
+            "baseline_calls": frame["baseline_calls"].round(0),
+        }
+    )
     return Report(f"{iso_year}" + (f" – {org}" if org else ""), table, lang)
 
 
 def monthly(con: duckdb.DuckDBPyConnection, year: int, org: str | None, lang: str) -> Report:
     view, where, params = _scope(org, "calls_by_month")
-    frame = _query(con, f"select * from {view} where year = $year{where} order by month",
-                   {"year": year, **params})
+    frame = _query(
+        con, f"select * from {view} where year = $year{where} order by month", {"year": year, **params}
+    )
     if frame.is_empty():
         raise StoreError(f"no data for {year}")
     labels = [
@@ -147,27 +175,35 @@ def monthly(con: duckdb.DuckDBPyConnection, year: int, org: str | None, lang: st
         for r in frame.iter_rows(named=True)
     ]
     # An incomplete month is compared with the same days a year earlier (like for like).
-    prev = [r["calls_prev_year"] if r["is_complete"] else r["calls_prev_year_same_days"]
-            for r in frame.iter_rows(named=True)]
-    table = pl.DataFrame({
-        "period": labels,
-        "workdays": frame["workdays"],
-        "calls": frame["calls"],
-        "calls_per_workday": frame["calls_per_workday"],
-        "answer_rate": frame["answer_rate"],
-        "calls_prev_year": pl.Series(prev, dtype=pl.Int64),
-        "calls_yoy_pct": frame["calls_yoy_pct"],
-        "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
-        "baseline_calls": frame["baseline_calls"].round(0),
-    })
-    total = pl.DataFrame({
-        "period": [f"{LABELS['total'][lang]} {year}"],
-        "workdays": [frame["workdays"].sum()],
-        "calls": [frame["calls"].sum()],
-        "calls_per_workday": [round(frame["calls"].sum() / frame["workdays"].sum(), 1)],
-        "baseline_calls": [round(frame["baseline_calls"].sum(), 0) if org is None else None],
-    })
-    return Report(f"{year}" + (f" – {org}" if org else ""), pl.concat([table, total], how="diagonal_relaxed"), lang)
+    prev = [
+        r["calls_prev_year"] if r["is_complete"] else r["calls_prev_year_same_days"]
+        for r in frame.iter_rows(named=True)
+    ]
+    table = pl.DataFrame(
+        {
+            "period": labels,
+            "workdays": frame["workdays"],
+            "calls": frame["calls"],
+            "calls_per_workday": frame["calls_per_workday"],
+            "answer_rate": frame["answer_rate"],
+            "calls_prev_year": pl.Series(prev, dtype=pl.Int64),
+            "calls_yoy_pct": frame["calls_yoy_pct"],
+            "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
+            "baseline_calls": frame["baseline_calls"].round(0),
+        }
+    )
+    total = pl.DataFrame(
+        {
+            "period": [f"{LABELS['total'][lang]} {year}"],
+            "workdays": [frame["workdays"].sum()],
+            "calls": [frame["calls"].sum()],
+            "calls_per_workday": [_per_workday(frame)],
+            "baseline_calls": [round(frame["baseline_calls"].sum(), 0) if org is None else None],
+        }
+    )
+    return Report(
+        f"{year}" + (f" – {org}" if org else ""), pl.concat([table, total], how="diagonal_relaxed"), lang
+    )
 
 
 def _cell(value: Any, kind: str, lang: str) -> str:
@@ -194,7 +230,9 @@ def render_table(report: Report) -> str:
     ]
     widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
     lines = [report.title, ""]
-    lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
+    lines.append(
+        "  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header))
+    )
     lines.append("  ".join("-" * w for w in widths))
     for r in body:
         lines.append("  ".join(v.ljust(widths[0]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(r)))
@@ -207,11 +245,13 @@ def render_csv(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps({"title": report.title, "rows": report.frame.to_dicts()}, ensure_ascii=False, indent=2,
-                      default=str)
+    return json.dumps(
+        {"title": report.title, "rows": report.frame.to_dicts()}, ensure_ascii=False, indent=2, default=str
+    )
 
 
 def write_xlsx(report: Report, out: Path) -> None:
     frame = report.frame.rename({c: LABELS[c][report.lang] for c in report.frame.columns})
-    frame.write_excel(out, worksheet=report.title[:31], autofit=True,
-                      float_precision=1, table_style="Table Style Light 9")
+    frame.write_excel(
+        out, worksheet=report.title[:31], autofit=True, float_precision=1, table_style="Table Style Light 9"
+    )

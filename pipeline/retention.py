@@ -26,8 +26,23 @@ def parse_age(text: str, today: dt.date) -> dt.date:
     months = today.year * 12 + today.month - 1 - amount
     year, month = divmod(months, 12)
     month += 1
-    day = min(today.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-                          31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        today.day,
+        [
+            31,
+            29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ][month - 1],
+    )
     return dt.date(year, month, day)
 
 
@@ -39,13 +54,17 @@ def purge(settings: Settings, cutoff: dt.date) -> tuple[int, store.PublishResult
         con = store.open_working(db)
         try:
             con.execute("begin")
-            row = store.fetch_one(con, "select count(*) from calls where call_date < $cutoff", {"cutoff": cutoff})
+            row = store.fetch_one(
+                con, "select count(*) from calls where call_date < $cutoff", {"cutoff": cutoff}
+            )
             removed = int(row[0]) if row else 0
             con.execute("delete from calls where call_date < $cutoff", {"cutoff": cutoff}).fetchall()
             previous = store.fetch_one(con, "select value from settings where name = 'purged_before'")
             keep = max(cutoff, dt.date.fromisoformat(previous[0])) if previous and previous[0] else cutoff
             con.execute("delete from settings where name = 'purged_before'").fetchall()
-            con.execute("insert into settings values ('purged_before', $d)", {"d": keep.isoformat()}).fetchall()
+            con.execute(
+                "insert into settings values ('purged_before', $d)", {"d": keep.isoformat()}
+            ).fetchall()
             con.execute("commit")
             published = store.publish(con, db)
         finally:

@@ -164,8 +164,12 @@ class QueryTimeout(Exception):
 
 
 def run_limited(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None,
-    *, timeout_s: float = 10.0, max_rows: int = 10_000,
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[Any] | None = None,
+    *,
+    timeout_s: float = 10.0,
+    max_rows: int = 10_000,
 ) -> tuple[list[str], list[tuple[Any, ...]], bool]:
     """Run one statement with a time limit and a row cap. Returns (columns, rows, truncated)."""
     timer = threading.Timer(timeout_s, con.interrupt)
@@ -193,7 +197,9 @@ def execute_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, 
         con.execute(statement, wanted).fetchall()
 
 
-def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> tuple[Any, ...] | None:
     """First row of a query, with the result fully consumed (duckdb 2.0 refuses new work on a
     connection while a streaming result is still open)."""
     rows = con.execute(sql, params or {}).fetchall()

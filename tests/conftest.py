@@ -15,11 +15,15 @@ from pipeline.ingest import IngestReport, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CALLS = ROOT / "sample_data" / "calls"
-HEADER = "call_id,started_at,answered_at,ended_at,outcome,wait_s,talk_s,dialled_number,organisation,queue,caller"
+HEADER = (
+    "call_id,started_at,answered_at,ended_at,outcome,wait_s,talk_s,dialled_number,organisation,queue,caller"
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from the current output")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/* from the current output"
+    )
 
 
 @pytest.fixture
@@ -77,5 +81,7 @@ def build_db(tmp_path: Path) -> Iterator[BuildDb]:
         con.close()
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     return con.execute(sql, params or {}).fetchall()

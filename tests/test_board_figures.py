@@ -17,12 +17,26 @@ GOLDEN = Path(__file__).parent / "golden" / "board_figures.json"
 
 
 def board_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    weeks = dict(rows(con, "select iso_week, calls from calls_by_week where iso_year = 2016 and iso_week between 49 and 52"))
-    workdays = dict(rows(con, "select iso_week, workdays from calls_by_week where iso_year = 2016 and iso_week in (51, 52)"))
+    weeks = dict(
+        rows(
+            con,
+            "select iso_week, calls from calls_by_week where iso_year = 2016 and iso_week between 49 and 52",
+        )
+    )
+    workdays = dict(
+        rows(
+            con, "select iso_week, workdays from calls_by_week where iso_year = 2016 and iso_week in (51, 52)"
+        )
+    )
     months = {f"{y}-{m:02d}": c for y, m, c in rows(con, "select year, month, calls from calls_by_month")}
-    first_two = rows(con, "select sum(calls) from calls_by_day where date between '2016-12-01' and '2016-12-02'")[0][0]
-    feb = rows(con, "select calls, is_complete, through_date, calls_prev_year_same_days, workdays"
-                    " from calls_by_month where year = 2017 and month = 2")[0]
+    first_two = rows(
+        con, "select sum(calls) from calls_by_day where date between '2016-12-01' and '2016-12-02'"
+    )[0][0]
+    feb = rows(
+        con,
+        "select calls, is_complete, through_date, calls_prev_year_same_days, workdays"
+        " from calls_by_month where year = 2017 and month = 2",
+    )[0]
     total_2016 = rows(con, "select sum(calls), avg(calls) from calls_by_month where year = 2016")[0]
     return {
         "weeks_2016": {str(k): weeks[k] for k in sorted(weeks)},
@@ -32,8 +46,12 @@ def board_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "january_2016": months["2016-01"],
         "january_2017": months["2017-01"],
         "february_2016": months["2016-02"],
-        "february_2017_to_21": {"calls": feb[0], "is_complete": feb[1], "through": str(feb[2]),
-                                "workdays": feb[4]},
+        "february_2017_to_21": {
+            "calls": feb[0],
+            "is_complete": feb[1],
+            "through": str(feb[2]),
+            "workdays": feb[4],
+        },
         "february_2016_days_1_21": feb[3],
         "year_2016": {"calls": int(total_2016[0]), "average_month": float(total_2016[1])},
     }
@@ -54,23 +72,34 @@ def test_the_board_numbers_themselves(sample_con: duckdb.DuckDBPyConnection) -> 
     assert found["december_2016"] == 6247
     assert found["december_2016_days_1_2"] == 771
     assert (found["january_2016"], found["january_2017"], found["february_2016"]) == (6331, 6370, 6670)
-    assert found["february_2017_to_21"] == {"calls": 4270, "is_complete": False, "through": "2017-02-21",
-                                            "workdays": 15.0}
+    assert found["february_2017_to_21"] == {
+        "calls": 4270,
+        "is_complete": False,
+        "through": "2017-02-21",
+        "workdays": 15.0,
+    }
     assert found["year_2016"] == {"calls": 93600, "average_month": 7800.0}
 
 
 def test_january_per_working_day_change(sample_con: duckdb.DuckDBPyConnection) -> None:
     """DOMAIN.md: +0,6 % in calls but −9,2 % per working day (18,5 against 20,5 days)."""
-    row = rows(sample_con, "select calls_yoy_pct, calls_per_workday_yoy_pct, workdays from calls_by_month"
-                           " where year = 2017 and month = 1")[0]
+    row = rows(
+        sample_con,
+        "select calls_yoy_pct, calls_per_workday_yoy_pct, workdays from calls_by_month"
+        " where year = 2017 and month = 1",
+    )[0]
     assert row == (0.6, -9.2, 20.5)
 
 
 def test_february_is_compared_like_for_like(sample_con: duckdb.DuckDBPyConnection) -> None:
     calls, prev_same, prev_whole, yoy = rows(
-        sample_con, "select calls, calls_prev_year_same_days, calls_prev_year, calls_yoy_pct"
-                    " from calls_by_month where year = 2017 and month = 2")[0]
-    days_1_21 = rows(sample_con, "select sum(calls) from calls_by_day where date between '2016-02-01' and '2016-02-21'")
+        sample_con,
+        "select calls, calls_prev_year_same_days, calls_prev_year, calls_yoy_pct"
+        " from calls_by_month where year = 2017 and month = 2",
+    )[0]
+    days_1_21 = rows(
+        sample_con, "select sum(calls) from calls_by_day where date between '2016-02-01' and '2016-02-21'"
+    )
     assert prev_same == days_1_21[0][0]
     assert prev_whole == 6670
     assert yoy == round(100 * (calls - prev_same) / prev_same, 1)
@@ -79,5 +108,7 @@ def test_february_is_compared_like_for_like(sample_con: duckdb.DuckDBPyConnectio
 def test_baseline_sums_to_the_board_average(sample_con: duckdb.DuckDBPyConnection) -> None:
     total = rows(sample_con, "select sum(baseline_calls) from calls_by_month where year = 2016")[0][0]
     assert round(total) == 12 * 7800
-    week51 = rows(sample_con, "select baseline_calls from calls_by_week where iso_year = 2016 and iso_week = 51")
+    week51 = rows(
+        sample_con, "select baseline_calls from calls_by_week where iso_year = 2016 and iso_week = 51"
+    )
     assert week51[0][0] == round(7800 * 12 * 4.5 / 249.5, 1)

@@ -55,8 +55,11 @@ def test_december_2016_day_types_and_swedish_names() -> None:
 
 
 def test_named_eves_are_half_days() -> None:
-    half = {d.date: d.holiday_name for d in WorkingCalendar().days(dt.date(2017, 1, 1), dt.date(2017, 12, 31))
-            if d.day_type == "half"}
+    half = {
+        d.date: d.holiday_name
+        for d in WorkingCalendar().days(dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+        if d.day_type == "half"
+    }
     assert half[dt.date(2017, 1, 5)] == "Trettondagsafton"
     assert half[dt.date(2017, 4, 13)] == "Skärtorsdagen"
     assert dt.date(2017, 5, 24) in half  # the day before Kristi himmelsfärd
@@ -76,14 +79,20 @@ def test_half_days_can_be_switched_off_altogether() -> None:
 
 
 def test_extra_closed_and_half_days() -> None:
-    rules = CalendarRules(extra_closed_days=frozenset({dt.date(2016, 12, 27)}),
-                          extra_half_days=frozenset({dt.date(2016, 12, 28)}))
+    rules = CalendarRules(
+        extra_closed_days=frozenset({dt.date(2016, 12, 27)}),
+        extra_half_days=frozenset({dt.date(2016, 12, 28)}),
+    )
     assert week_workdays(2016, 52, rules) == 2.0
 
 
 def test_another_country() -> None:
-    days = {d.date: d for d in WorkingCalendar(CalendarRules(country="NO", language="en_US")).days(
-        dt.date(2017, 5, 16), dt.date(2017, 5, 17))}
+    days = {
+        d.date: d
+        for d in WorkingCalendar(CalendarRules(country="NO", language="en_US")).days(
+            dt.date(2017, 5, 16), dt.date(2017, 5, 17)
+        )
+    }
     assert days[dt.date(2017, 5, 17)].day_type == "closed"  # Norway's constitution day
     assert days[dt.date(2017, 5, 16)].day_type == "half"
 

@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 def test_report_monthly_2016_csv_prints_the_board_figures(sample_db: Path) -> None:
@@ -54,7 +60,9 @@ def test_report_monthly_2017_marks_february_incomplete(sample_db: Path) -> None:
 
 
 def test_report_english_json(sample_db: Path) -> None:
-    result = run_cli("report", "monthly", "--year", "2016", "--format", "json", "--lang", "en", "--db", str(sample_db))
+    result = run_cli(
+        "report", "monthly", "--year", "2016", "--format", "json", "--lang", "en", "--db", str(sample_db)
+    )
     data = json.loads(result.stdout)
     assert data["rows"][11]["period"] == "December 2016"
     assert data["rows"][11]["calls"] == 6247
@@ -62,8 +70,18 @@ def test_report_english_json(sample_db: Path) -> None:
 
 def test_report_xlsx(sample_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "board.xlsx"
-    result = run_cli("report", "weekly", "--month", "2016-12", "--format", "xlsx", "--out", str(out),
-                     "--db", str(sample_db))
+    result = run_cli(
+        "report",
+        "weekly",
+        "--month",
+        "2016-12",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--db",
+        str(sample_db),
+    )
     assert result.returncode == 0, result.stderr
     import openpyxl
 
@@ -74,20 +92,36 @@ def test_report_xlsx(sample_db: Path, tmp_path: Path) -> None:
 
 
 def test_query_shows_week_51(sample_db: Path) -> None:
-    result = run_cli("query", "--db", str(sample_db),
-                     "select * from calls_by_week where iso_year = 2016 and iso_week = 51")
+    result = run_cli(
+        "query", "--db", str(sample_db), "select * from calls_by_week where iso_year = 2016 and iso_week = 51"
+    )
     assert result.returncode == 0, result.stderr
     assert "1236" in result.stdout and "4.5" in result.stdout
-    as_json = run_cli("query", "--db", str(sample_db), "--format", "json",
-                      "select calls, workdays from calls_by_week where iso_year = 2016 and iso_week = 51")
+    as_json = run_cli(
+        "query",
+        "--db",
+        str(sample_db),
+        "--format",
+        "json",
+        "select calls, workdays from calls_by_week where iso_year = 2016 and iso_week = 51",
+    )
     assert json.loads(as_json.stdout) == [{"calls": 1236, "workdays": 4.5}]
 
 
-@pytest.mark.parametrize("statement", [
-    "drop view calls_by_week", "delete from calls", "insert into settings values ('a', 'b')",
-    "copy calls to '/tmp/leak.csv'", "attach '/tmp/other.duckdb'", "install httpfs", "load httpfs",
-    "set threads = 1", "select * from read_csv('/etc/passwd')",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "drop view calls_by_week",
+        "delete from calls",
+        "insert into settings values ('a', 'b')",
+        "copy calls to '/tmp/leak.csv'",
+        "attach '/tmp/other.duckdb'",
+        "install httpfs",
+        "load httpfs",
+        "set threads = 1",
+        "select * from read_csv('/etc/passwd')",
+    ],
+)
 def test_query_refuses_changes_and_file_access(sample_db: Path, statement: str) -> None:
     result = run_cli("query", "--db", str(sample_db), statement)
     assert result.returncode == 2
@@ -96,14 +130,22 @@ def test_query_refuses_changes_and_file_access(sample_db: Path, statement: str) 
 
 
 def test_query_stops_a_runaway_query(sample_db: Path) -> None:
-    result = run_cli("query", "--db", str(sample_db), "--timeout", "1",
-                     "select count(*) from range(100000000000) a, range(1000) b")
+    result = run_cli(
+        "query",
+        "--db",
+        str(sample_db),
+        "--timeout",
+        "1",
+        "select count(*) from range(100000000000) a, range(1000) b",
+    )
     assert result.returncode == 2
     assert "stopped after 1 s" in result.stderr
 
 
 def test_query_caps_rows(sample_db: Path) -> None:
-    result = run_cli("query", "--db", str(sample_db), "--max-rows", "5", "--format", "csv", "select * from calls")
+    result = run_cli(
+        "query", "--db", str(sample_db), "--max-rows", "5", "--format", "csv", "select * from calls"
+    )
     assert result.returncode == 0
     assert len(result.stdout.splitlines()) == 6
     assert "first 5 rows" in result.stderr
@@ -111,17 +153,24 @@ def test_query_caps_rows(sample_db: Path) -> None:
 
 def test_user_errors_are_one_line(tmp_path: Path) -> None:
     missing = run_cli("report", "monthly", "--db", str(tmp_path / "none.duckdb"))
-    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "callstats ingest" in missing.stderr
+    assert (
+        missing.returncode == 2 and missing.stderr.count("\n") == 1 and "callstats ingest" in missing.stderr
+    )
     bad_month = run_cli("report", "weekly", "--month", "dec", "--db", str(tmp_path / "none.duckdb"))
     assert bad_month.returncode == 2 and "Traceback" not in bad_month.stderr
-    bad_zone = run_cli("ingest", str(tmp_path), "--source-tz", "Mars/Olympus", "--db", str(tmp_path / "x.duckdb"))
+    bad_zone = run_cli(
+        "ingest", str(tmp_path), "--source-tz", "Mars/Olympus", "--db", str(tmp_path / "x.duckdb")
+    )
     assert bad_zone.returncode == 2 and "unknown time zone" in bad_zone.stderr
 
 
 def test_ingest_summary_and_a_failed_file(tmp_path: Path) -> None:
     good = tmp_path / "calls.csv"
-    good.write_text("call_id,started_at,outcome,dialled_number\n1,2016-03-01T10:00:00+01:00,answered,051317000\n"
-                    "2,2016-03-01T10:00:00+01:00,maybe,051317000\n", encoding="utf-8")
+    good.write_text(
+        "call_id,started_at,outcome,dialled_number\n1,2016-03-01T10:00:00+01:00,answered,051317000\n"
+        "2,2016-03-01T10:00:00+01:00,maybe,051317000\n",
+        encoding="utf-8",
+    )
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
@@ -150,14 +199,37 @@ def test_duckdb_cli_reads_the_published_file(sample_db: Path) -> None:
     assert cli is not None, "duckdb-cli is a dev dependency"
     version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
     assert version.startswith("v1.")
-    views = ["calls_by_day", "calls_by_week", "calls_by_week_org", "calls_by_month", "calls_by_month_org",
-             "calls_by_month_week", "calls_by_month_week_org", "calls_by_hour", "calls_by_date_hour"]
+    views = [
+        "calls_by_day",
+        "calls_by_week",
+        "calls_by_week_org",
+        "calls_by_month",
+        "calls_by_month_org",
+        "calls_by_month_week",
+        "calls_by_month_week_org",
+        "calls_by_hour",
+        "calls_by_date_hour",
+    ]
     for view in views:
-        result = subprocess.run([cli, "-readonly", "-csv", str(sample_db), "-c", f"select count(*) from {view}"],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [cli, "-readonly", "-csv", str(sample_db), "-c", f"select count(*) from {view}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, f"{view}: {result.stderr}"
         assert int(result.stdout.splitlines()[1]) > 0
-    week = subprocess.run([cli, "-readonly", "-csv", str(sample_db), "-c",
-                           "select calls, workdays from calls_by_week where iso_year = 2016 and iso_week = 51"],
-                          capture_output=True, text=True, timeout=120)
+    week = subprocess.run(
+        [
+            cli,
+            "-readonly",
+            "-csv",
+            str(sample_db),
+            "-c",
+            "select calls, workdays from calls_by_week where iso_year = 2016 and iso_week = 51",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert week.stdout.splitlines()[1] == "1236,4.5"

@@ -22,30 +22,37 @@ def test_daily_weekly_monthly_sums_equal_the_call_rows(sample_con: duckdb.DuckDB
 
 
 def test_weeks_of_each_month_sum_to_the_month(sample_con: duckdb.DuckDBPyConnection) -> None:
-    offending = rows(sample_con, """
+    offending = rows(
+        sample_con,
+        """
         select m.year, m.month, m.calls, sum(w.calls), m.workdays, sum(w.workdays)
         from calls_by_month as m
         join calls_by_month_week as w using (year, month)
         group by m.year, m.month, m.calls, m.workdays
         having m.calls <> sum(w.calls) or m.workdays <> sum(w.workdays)
-    """)
+    """,
+    )
     assert offending == []
 
 
 def test_organisations_sum_to_the_switchboard(sample_con: duckdb.DuckDBPyConnection) -> None:
-    offending = rows(sample_con, """
+    offending = rows(
+        sample_con,
+        """
         select m.year, m.month
         from calls_by_month as m
         join (select year, month, sum(calls) as calls from calls_by_month_org group by all) as o using (year, month)
         where m.calls <> o.calls
-    """)
+    """,
+    )
     assert offending == []
     orgs = dict(rows(sample_con, "select organisation, sum(calls) from calls_by_day group by all"))
     assert set(orgs) == {"Herrljunga", "Vårgårda"}
 
 
-def test_every_input_row_is_accounted_for(sample_build: tuple[Settings, IngestReport],
-                                          sample_con: duckdb.DuckDBPyConnection) -> None:
+def test_every_input_row_is_accounted_for(
+    sample_build: tuple[Settings, IngestReport], sample_con: duckdb.DuckDBPyConnection
+) -> None:
     _, report = sample_build
     for file in report.files:
         assert file.status == "loaded", file

@@ -33,7 +33,9 @@ def test_no_raw_caller_number_in_the_published_file(sample_build: tuple[Settings
     callers = sample_callers()
     assert len(callers) > 1000
     digits_only = {"".join(ch for ch in c if ch.isdigit()) for c in callers}
-    national = {("0" + d[2:]) if c.startswith("+46") else d for c, d in zip(callers, digits_only, strict=False)}
+    national = {
+        ("0" + d[2:]) if c.startswith("+46") else d for c, d in zip(callers, digits_only, strict=False)
+    }
     # Every run of 7+ digits (or '+' and digits) in the file, compared with every caller number.
     runs = {m.decode() for m in re.findall(rb"\+?[0-9]{7,}", data)}
     substrings = {r[i:j] for r in runs for i in range(len(r)) for j in range(i + 7, len(r) + 1)}
@@ -55,8 +57,9 @@ def test_pseudonyms_are_stable_and_keyed(build_db: BuildDb, tmp_path: Path) -> N
 
 
 def test_raw_numbers_only_when_a_site_asks(build_db: BuildDb) -> None:
-    con, _ = build_db("a,2016-03-01T10:00:00+01:00,,,answered,5,60,051317000,,,070-123 45 67",
-                      store_raw_caller=True)
+    con, _ = build_db(
+        "a,2016-03-01T10:00:00+01:00,,,answered,5,60,051317000,,,070-123 45 67", store_raw_caller=True
+    )
     assert rows(con, "select caller_raw from calls") == [("0701234567",)]
 
 
@@ -65,8 +68,14 @@ def test_a_reader_connection_is_read_only(sample_db: Path) -> None:
 
     con = connect_readonly(sample_db)
     try:
-        for statement in ("delete from calls", "select * from read_csv('/etc/passwd')", "attach '/tmp/x.duckdb'",
-                          "set threads = 1", "copy calls to '/tmp/calls.csv'", "install httpfs"):
+        for statement in (
+            "delete from calls",
+            "select * from read_csv('/etc/passwd')",
+            "attach '/tmp/x.duckdb'",
+            "set threads = 1",
+            "copy calls to '/tmp/calls.csv'",
+            "install httpfs",
+        ):
             try:
                 con.execute(statement).fetchall()
             except duckdb.Error:
