@@ -313,13 +313,46 @@ def month_files(calls: pl.DataFrame) -> dict[str, bytes]:
     return files
 
 
+# The weeks also written as real telephony exports (ISO weeks 49–52 of 2016, local dates).
+FORMAT_WEEKS = (dt.date(2016, 12, 5), dt.date(2017, 1, 1))
+
+
 def write_sample(out_dir: Path, seed: int = 2017) -> list[Path]:
-    """Write out_dir/calls/calls-YYYY-MM.csv.gz and return the paths, in month order."""
+    """Write out_dir/calls/calls-YYYY-MM.csv.gz and return those paths, in month order.
+
+    Also writes ISO weeks 49–52 of 2016 of the same calls as real exports under out_dir/formats/:
+    asterisk/Master.csv, asterisk_queue_log/queue_log and cucm/cdr_* (see write_format_samples).
+    """
+    calls = generate_calls(seed)
     target = out_dir / "calls"
     target.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, data in month_files(generate_calls(seed)).items():
+    for name, data in month_files(calls).items():
         path = target / name
         path.write_bytes(data)
         paths.append(path)
+    write_format_samples(calls, out_dir / "formats")
     return paths
+
+
+def write_format_samples(calls: pl.DataFrame, out_dir: Path) -> list[Path]:
+    """The FORMAT_WEEKS calls as Asterisk Master.csv, Asterisk queue_log and CUCM CDR files.
+
+    Master.csv and queue_log describe the same calls with the same uniqueids, so each has its own
+    folder: ingesting both into one database would load every queued call twice over (the second
+    copy as duplicates). Files left from an earlier run in these folders are replaced.
+    """
+    from pipeline.formats.writers import write_asterisk, write_cucm
+
+    first, last = FORMAT_WEEKS
+    local_date = pl.col("started_at").dt.convert_time_zone(TZ.key).dt.date()
+    weeks = calls.filter(local_date.is_between(first, last)).sort("started_at", "call_id")
+    folders = {name: out_dir / name for name in ("asterisk", "asterisk_queue_log", "cucm")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():
+            if old.is_file() and (old.name in ("Master.csv", "queue_log") or old.name.startswith("cdr_")):
+                old.unlink()
+    master, queue_log = write_asterisk(weeks, folders["asterisk"])
+    queue_log = queue_log.replace(folders["asterisk_queue_log"] / queue_log.name)
+    return [master, queue_log, *write_cucm(weeks, folders["cucm"])]
