@@ -180,7 +180,7 @@ def monthly_bars(
                 mode="markers+text",
                 marker={"symbol": "line-ew-open", "size": 28, "color": THIS_YEAR,
                         "line": {"width": 3, "color": THIS_YEAR}},
-                text=[fmt.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle right",
+                text=[fmt.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle left",
                 name=t("series_same_days", lang, year=year - 1)
                 + " (" + fmt.day_span_label(row["month_start"], row["through_date"], lang) + ")",
             )

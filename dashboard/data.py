@@ -248,7 +248,8 @@ def catalog(snap: Snapshot) -> pl.DataFrame:
         "from duckdb_columns() as c "
         "left join duckdb_views() as v on v.view_name = c.table_name and v.schema_name = c.schema_name "
         "where c.schema_name = 'main' and not c.internal "
-        "order by kind, c.table_name, c.column_index",
+        # The analysts' views before the internal base_* building blocks.
+        "order by kind, starts_with(c.table_name, 'base_'), c.table_name, c.column_index",
     )
 
 

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dashboard_helpers import APP, PAGES, SAMPLE_CALLS, OpenPage, dashboard_settings
 from streamlit.testing.v1 import AppTest
 
-from pipeline.config import Settings, load_settings
 from pipeline.ingest import ingest
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
-SAMPLE_CALLS = ROOT / "sample_data" / "calls"
-PAGES = {"vecka": "app_pages/vecka.py", "manad": "app_pages/manad.py", "sql": "app_pages/sql.py",
-         "data": "app_pages/data.py"}
-
-
-def dashboard_settings(folder: Path) -> Settings:
-    values = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
-    return load_settings(values, start=folder)
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +28,6 @@ def own_db(dashboard_db: Path, tmp_path: Path) -> Path:
         if source.is_file() and not source.name.endswith(".lock"):
             shutil.copy2(source, tmp_path / source.name)
     return tmp_path / dashboard_db.name
-
-
-OpenPage = Callable[..., AppTest]
 
 
 @pytest.fixture

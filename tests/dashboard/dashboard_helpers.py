@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from pipeline.config import Settings, load_settings
 from pipeline.store import connect_readonly
 
 NBSP = "\u00a0"
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
+SAMPLE_CALLS = ROOT / "sample_data" / "calls"
+PAGES = {"vecka": "app_pages/vecka.py", "manad": "app_pages/manad.py", "sql": "app_pages/sql.py",
+         "data": "app_pages/data.py"}
+
+OpenPage = Callable[..., AppTest]
+
+
+def dashboard_settings(folder: Path) -> Settings:
+    values = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
+    return load_settings(values, start=folder)
 
 
 def figures(at: AppTest) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import APP, ROOT
+from dashboard_helpers import APP, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import APP, OpenPage, dashboard_settings
-from dashboard_helpers import metric, texts
+from dashboard_helpers import APP, OpenPage, dashboard_settings, metric, texts
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data

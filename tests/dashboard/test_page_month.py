@@ -6,8 +6,7 @@ import io
 
 import openpyxl
 import polars as pl
-from conftest import OpenPage
-from dashboard_helpers import NBSP, figures, texts
+from dashboard_helpers import NBSP, OpenPage, figures, texts
 
 from dashboard import tables
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OpenPage
-from dashboard_helpers import NBSP, query
+from dashboard_helpers import NBSP, OpenPage, query
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import OpenPage
-from dashboard_helpers import NBSP, figures, metric, query, texts
+from dashboard_helpers import NBSP, OpenPage, figures, metric, query, texts
 
 
 def week_chart(at):  # type: ignore[no-untyped-def]
