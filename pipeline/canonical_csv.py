@@ -64,28 +64,28 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
     )
     con.execute("drop table if exists file_rejects; drop table if exists file_scans")
     con.execute(
-        "create or replace temp table scanned as"
-        " select row_number() over () as k, * from read_csv($path, header = true, columns = $columns,"
-        " delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true,"
-        " store_rejects = true, rejects_table = 'file_rejects', rejects_scan = 'file_scans',"
-        " max_line_size = 1048576)",
+        f"create or replace temp table staged as"
+        f" select row_number() over () + 1 as line_no, {select} from read_csv($path, header = true,"
+        " columns = $columns, delim = ',', quote = '\"', escape = '\"', auto_detect = false,"
+        " strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
+        " rejects_scan = 'file_scans', max_line_size = 1048576)",
         {"path": str(path), "columns": columns},
-    )
+    ).fetchall()
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
     ).fetchall()
-    # The scan numbers good records 1..n; their physical line skips the header and the rejected lines.
-    con.execute(
-        "create or replace temp table reject_lines as"
-        " select line - 2 - (row_number() over (order by line) - 1) as good_before from file_rejects"
-        " group by line"
-    )
-    con.execute(
-        f"create or replace temp table staged as select"
-        f" k + 1 + (select count(*) from reject_lines r where r.good_before < s.k) as line_no, {select}"
-        f" from scanned as s"
-    )
+    if rejects:
+        # The scan numbers good records from line 2 on; shift each past the rejected lines before it.
+        con.execute(
+            "create or replace temp table reject_lines as"
+            " select line - 2 - (row_number() over (order by line) - 1) as good_before from file_rejects"
+            " group by line"
+        ).fetchall()
+        con.execute(
+            "update staged set line_no = line_no"
+            " + (select count(*) from reject_lines as r where r.good_before < staged.line_no - 1)"
+        ).fetchall()
     good = con.execute("select count(*) from staged").fetchall()[0]
     assert good is not None
     issues = [
@@ -93,7 +93,7 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         for line, raw, kind in rejects
     ]
     notices = [f"ignored unknown column(s): {', '.join(extra)}"] if extra else []
-    con.execute("drop table if exists file_rejects; drop table if exists file_scans; drop table scanned")
+    con.execute("drop table if exists file_rejects; drop table if exists file_scans")
     return ParsedFile(
         format="callstats",
         source_system=SOURCE_SYSTEM,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from pipeline import store
 from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.canonical_csv import looks_canonical, stage_canonical_csv
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
-from pipeline.pseudonym import load_or_create_key, pseudonym
+from pipeline.pseudonym import hmac_pads, load_or_create_key
 
 
 @dataclass
@@ -160,7 +160,9 @@ def _ingest_file(
     try:
         con.execute("begin")
         parsed = _stage(con, path, settings, format_name, mapping)
+        store.fault_point("after_stage")
         report = _load_staged(con, path, file_id, parsed, settings, key)
+        store.fault_point("after_insert")
         con.execute(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
             " $read, $loaded, $merged, $duplicate, $rejected, $filtered, $started, now(), 'loaded', $message)",
@@ -181,7 +183,9 @@ def _ingest_file(
                 "message": "; ".join(report.notices) or None,
             },
         )
+        store.fault_point("before_commit")
         con.execute("commit")
+        store.fault_point("after_commit")
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
         con.execute("rollback")
@@ -258,7 +262,7 @@ def _load_staged(
     for issue in parsed.rejected:
         con.execute(
             "insert into rejected_rows values ($f, $l, $r, $why)",
-            {"f": file_id, "l": issue.line_no, "r": issue.raw[:2000], "why": issue.reason},
+            {"f": file_id, "l": issue.line_no, "r": mask_numbers(issue.raw[:2000]), "why": issue.reason},
         )
     filtered = dict(
         con.execute(
@@ -324,20 +328,21 @@ def _load_staged(
     return report
 
 
+# A phone number: 7 or more digits, maybe after a '+', maybe grouped by single spaces or hyphens
+# ('070-123 45 67'), but not an ISO date ('2016-03-01') or part of a longer token.
+_NUMBER_LIKE = re.compile(r"(?<![\w.:-])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ -]?\d){6,}(?![\w.:])")
+
+
+def mask_numbers(raw: str) -> str:
+    """A rejected line is kept as raw text so it can be found and fixed, but its fields could not be
+    split reliably, so the caller number cannot be pseudonymised: anything that looks like a phone
+    number is masked instead (the line number leads back to the original file)."""
+    return _NUMBER_LIKE.sub("#", raw)
+
+
 def _make_caller_keys(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    callers = [
-        row[0]
-        for row in con.execute(
-            "select distinct caller_norm from to_load where caller_norm is not null"
-        ).fetchall()
-    ]
-    frame = pl.DataFrame(
-        {"caller_norm": callers, "caller_key": [pseudonym(key, c) for c in callers]},
-        schema={"caller_norm": pl.String(), "caller_key": pl.String()},
-    )
-    con.register("caller_keys_frame", frame.to_arrow())
-    con.execute("create or replace temp table caller_keys as select * from caller_keys_frame")
-    con.unregister("caller_keys_frame")
+    ipad, opad = hmac_pads(key)
+    store.execute_script(con, store.sql_text("ingest/caller_keys.sql"), {"ipad": ipad, "opad": opad})
 
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -42,3 +42,10 @@ def pseudonym(key: bytes, number: str) -> str:
     # 16 hex digits (64 bits): collisions are negligible for a switchboard's few hundred thousand
     # callers, and the value is short enough to read in a query result.
     return hmac.new(key, number.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer HMAC-SHA256 pads of a key (RFC 2104), so that the database can compute
+    the same pseudonym as `pseudonym()` in bulk: sha256(opad || sha256(ipad || message))."""
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)

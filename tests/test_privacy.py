@@ -83,3 +83,11 @@ def test_a_reader_connection_is_read_only(sample_db: Path) -> None:
             raise AssertionError(f"allowed: {statement}")
     finally:
         con.close()
+
+
+def test_bulk_pseudonyms_in_the_database_equal_python_hmac(build_db: BuildDb, tmp_path: Path) -> None:
+    from pipeline.pseudonym import load_or_create_key, pseudonym
+
+    con, _ = build_db("a,2016-03-01T10:00:00+01:00,,,answered,5,60,051317000,,,+46 70-123 45 67")
+    key = load_or_create_key(tmp_path / "key")
+    assert rows(con, "select caller_key from calls") == [(pseudonym(key, "0701234567"),)]

@@ -4,66 +4,80 @@
 -- that zone (the hour skipped when clocks go forward) is rejected, never shifted; an ambiguous one
 -- (the repeated hour in October) takes the first occurrence. Nonsense is rejected, never corrected.
 create or replace temp table normalised as
-with parsed as (
+with texts as (
     select
         s.*,
-        nullif(trim(s.call_id), '') as id,
-        lower(trim(s.outcome)) as outcome_norm,
+        trim(s.started_at) as started_text,
+        nullif(trim(s.answered_at), '') as answered_text,
+        nullif(trim(s.ended_at), '') as ended_text
+    from staged as s
+),
+
+parsed as (
+    select
+        t.*,
+        nullif(trim(t.call_id), '') as id,
+        lower(trim(t.outcome)) as outcome_norm,
+        regexp_matches(t.started_text, '(Z|[+-]\d\d(:?\d\d)?)$') as started_has_offset,
         case
-            when regexp_matches(trim(s.started_at), '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(trim(s.started_at) as timestamptz)
-            else timezone($source_tz, try_cast(trim(s.started_at) as timestamp))
+            when regexp_matches(t.started_text, '(Z|[+-]\d\d(:?\d\d)?)$')
+                then try_cast(t.started_text as timestamptz)
+            else timezone($source_tz, try_cast(t.started_text as timestamp))
         end as started_ts,
-        regexp_matches(trim(s.started_at), '(Z|[+-]\d\d(:?\d\d)?)$') as started_has_offset,
         case
-            when nullif(trim(s.answered_at), '') is null then null
-            when regexp_matches(trim(s.answered_at), '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(trim(s.answered_at) as timestamptz)
-            else timezone($source_tz, try_cast(trim(s.answered_at) as timestamp))
+            when t.answered_text is null then null
+            when regexp_matches(t.answered_text, '(Z|[+-]\d\d(:?\d\d)?)$')
+                then try_cast(t.answered_text as timestamptz)
+            else timezone($source_tz, try_cast(t.answered_text as timestamp))
         end as answered_ts,
         case
-            when nullif(trim(s.ended_at), '') is null then null
-            when regexp_matches(trim(s.ended_at), '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(trim(s.ended_at) as timestamptz)
-            else timezone($source_tz, try_cast(trim(s.ended_at) as timestamp))
+            when t.ended_text is null then null
+            when regexp_matches(t.ended_text, '(Z|[+-]\d\d(:?\d\d)?)$')
+                then try_cast(t.ended_text as timestamptz)
+            else timezone($source_tz, try_cast(t.ended_text as timestamp))
         end as ended_ts,
-        try_cast(replace(nullif(trim(s.wait_s), ''), ',', '.') as double) as wait_num,
-        try_cast(replace(nullif(trim(s.talk_s), ''), ',', '.') as double) as talk_num,
-        digits_national(s.dialled_number) as dialled_norm,
-        nullif(trim(s.organisation), '') as organisation_given,
-        nullif(trim(s.queue), '') as queue_norm,
-        digits_national(s.caller) as caller_norm
-    from staged as s
+        try_cast(replace(nullif(trim(t.wait_s), ''), ',', '.') as double) as wait_num,
+        try_cast(replace(nullif(trim(t.talk_s), ''), ',', '.') as double) as talk_num,
+        digits_national(t.dialled_number) as dialled_norm,
+        nullif(trim(t.organisation), '') as organisation_given,
+        nullif(trim(t.queue), '') as queue_norm,
+        digits_national(t.caller) as caller_norm
+    from texts as t
 ),
 
 judged as (
     select
         p.*,
         case
+            -- A NUL byte is corruption (a binary or half-written file), never part of a value.
+            when contains(concat_ws('', p.call_id, p.started_at, p.answered_at, p.ended_at, p.outcome, p.wait_s,
+                p.talk_s, p.dialled_number, p.organisation, p.queue, p.caller), chr(0))
+                then 'the line contains a NUL byte'
             when p.id is null then 'missing call_id'
-            when nullif(trim(p.started_at), '') is null then 'missing started_at'
-            when p.started_ts is null then 'started_at ''' || trim(p.started_at) || ''' is not an ISO 8601 timestamp'
+            when p.started_text is null or p.started_text = '' then 'missing started_at'
+            when p.started_ts is null then 'started_at ''' || p.started_text || ''' is not an ISO 8601 timestamp'
             when not p.started_has_offset
-                and timezone($source_tz, p.started_ts) <> try_cast(trim(p.started_at) as timestamp)
-                then 'started_at ''' || trim(p.started_at) || ''' does not exist in ' || $source_tz
+                and timezone($source_tz, p.started_ts) <> try_cast(p.started_text as timestamp)
+                then 'started_at ''' || p.started_text || ''' does not exist in ' || $source_tz
                     || ' (clocks went forward)'
             when p.started_ts < timestamptz '2000-01-01 00:00:00+00'
-                then 'started_at ''' || trim(p.started_at) || ''' is before the year 2000'
+                then 'started_at ''' || p.started_text || ''' is before the year 2000'
             when p.started_ts > $now_utc + interval 1 day
-                then 'started_at ''' || trim(p.started_at) || ''' is in the future'
+                then 'started_at ''' || p.started_text || ''' is in the future'
             when p.outcome_norm is null or p.outcome_norm = '' then 'missing outcome'
             when p.outcome_norm not in
                 ('answered', 'abandoned', 'busy', 'failed', 'voicemail', 'timeout', 'closed', 'unknown')
                 then 'unknown outcome ''' || trim(p.outcome) || ''''
-            when nullif(trim(p.answered_at), '') is not null and p.answered_ts is null
+            when p.answered_text is not null and p.answered_ts is null
                 then 'answered_at ''' || trim(p.answered_at) || ''' is not an ISO 8601 timestamp'
-            when nullif(trim(p.ended_at), '') is not null and p.ended_ts is null
+            when p.ended_text is not null and p.ended_ts is null
                 then 'ended_at ''' || trim(p.ended_at) || ''' is not an ISO 8601 timestamp'
             when p.ended_ts < p.started_ts then 'ended_at is before started_at'
             when p.answered_ts < p.started_ts then 'answered_at is before started_at'
-            when nullif(trim(p.wait_s), '') is not null and p.wait_num is null
+            -- 'NaN' parses as a double but is no duration (and compares larger than every number).
+            when nullif(trim(p.wait_s), '') is not null and (p.wait_num is null or isnan(p.wait_num))
                 then 'wait_s ''' || trim(p.wait_s) || ''' is not a number of seconds'
-            when nullif(trim(p.talk_s), '') is not null and p.talk_num is null
+            when nullif(trim(p.talk_s), '') is not null and (p.talk_num is null or isnan(p.talk_num))
                 then 'talk_s ''' || trim(p.talk_s) || ''' is not a number of seconds'
             when p.wait_num < 0 or p.talk_num < 0 then 'negative duration'
             when p.wait_num > 86400 or p.talk_num > 86400 then 'duration longer than a day'
@@ -71,21 +85,26 @@ judged as (
     from parsed as p
 ),
 
+localised as (
+    select j.*, timezone($site_tz, j.started_ts) as local_ts
+    from judged as j
+),
+
 located as (
     select
-        j.*,
-        cast(timezone($site_tz, j.started_ts) as date) as local_date,
-        cast(timezone($site_tz, j.started_ts) as time) as local_time,
-        hour(timezone($site_tz, j.started_ts)) as local_hour,
-        coalesce(j.organisation_given, (
+        l.*,
+        cast(l.local_ts as date) as local_date,
+        cast(l.local_ts as time) as local_time,
+        hour(l.local_ts) as local_hour,
+        coalesce(l.organisation_given, (
             select n.organisation
             from switchboard_numbers as n
-            where n.number = j.dialled_norm
-                and (n.valid_from is null or n.valid_from <= cast(timezone($site_tz, j.started_ts) as date))
-                and (n.valid_to is null or n.valid_to >= cast(timezone($site_tz, j.started_ts) as date))
+            where n.number = l.dialled_norm
+                and (n.valid_from is null or n.valid_from <= cast(l.local_ts as date))
+                and (n.valid_to is null or n.valid_to >= cast(l.local_ts as date))
             limit 1
         )) as organisation_found
-    from judged as j
+    from localised as l
 ),
 
 final as (
