@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check lint types clean
+.PHONY: demo test check lint types bench clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -28,6 +28,9 @@ types: $(VENV)/.synced
 	$(BIN)/mypy
 
 check: lint types test
+
+bench: $(VENV)/.synced  ## benchmarks at 1 and 10 million calls (bench/README.md); about 15 minutes
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache callstats.duckdb callstats.work.duckdb

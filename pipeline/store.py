@@ -8,6 +8,12 @@ Two files per database:
   old file open keeps reading the old, consistent snapshot; the next reader gets the new one; no
   reader ever blocks the writer or sees a half-finished ingest.
 
+Crash safety: a killed ingest leaves the published file as it was (it is only ever replaced by a
+rename) and at worst a stale temporary publish file, removed by the next publish; the lock is an
+fcntl lock, which dies with its process; DuckDB replays or discards the working store's WAL on open.
+`CALLSTATS_FAULT=<point>` kills the process at a named point (see `fault_point`): the crash tests use
+it to stop an ingest exactly where a power cut would hurt most.
+
 Both files are written in storage version v1.2.0 so that analysts' DuckDB tools, which lag the
 Python package (the 1.5 CLI reads storage versions 64–68 only), can open the published file.
 """
@@ -19,6 +25,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -42,8 +49,20 @@ READER_CONFIG: dict[str, Any] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    # A runaway analyst query is stopped by time (run_limited); this bounds its memory too.
+    "memory_limit": "2GB",
     "lock_configuration": True,
 }
+
+
+def fault_point(name: str) -> None:
+    """Test hook: SIGKILL this process here when CALLSTATS_FAULT names this point (no-op otherwise).
+
+    Points: after_lock, after_stage, after_insert, before_commit, after_commit, before_publish,
+    after_checkpoint, after_copy, after_fsync, before_rename, after_rename.
+    """
+    if os.environ.get("CALLSTATS_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class StoreError(Exception):
@@ -63,8 +82,11 @@ def sql_text(relative: str) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(db: Path, wait_s: float = 30.0) -> Iterator[None]:
-    """Exclusive right to change the working store and publish. Waits, then fails clearly."""
+def writer_lock(db: Path, wait_s: float | None = None) -> Iterator[None]:
+    """Exclusive right to change the working store and publish. Waits (30 s, or
+    CALLSTATS_LOCK_WAIT_S), then fails clearly. The kernel drops the lock when its holder dies."""
+    if wait_s is None:
+        wait_s = float(os.environ.get("CALLSTATS_LOCK_WAIT_S") or 30.0)
     db.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(db)
     with open(path, "a+", encoding="utf-8") as handle:
@@ -87,6 +109,7 @@ def writer_lock(db: Path, wait_s: float = 30.0) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        fault_point("after_lock")
         try:
             yield
         finally:
@@ -117,16 +140,27 @@ class PublishResult:
 def publish(con: duckdb.DuckDBPyConnection, db: Path) -> PublishResult:
     """Close the working connection and atomically replace the published file with a copy of it."""
     started = time.perf_counter()
+    fault_point("before_publish")
     con.execute("checkpoint")
     con.close()
+    fault_point("after_checkpoint")
     source = working_path(db)
+    # A publish killed half-way leaves its temporary file (named by a dead pid); we hold the
+    # writer lock, so every such file is stale.
+    for stale in db.parent.glob(f".{db.name}.publish-*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     temporary = db.with_name(f".{db.name}.publish-{os.getpid()}.tmp")
     try:
         shutil.copyfile(source, temporary)
+        fault_point("after_copy")
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
+        fault_point("after_fsync")
         os.chmod(temporary, 0o444)
+        fault_point("before_rename")
         os.replace(temporary, db)
+        fault_point("after_rename")
         _fsync_dir(db.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
