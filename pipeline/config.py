@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
         list(DEFAULT_NUMBERS),
         "switchboard numbers → organisation, with valid_from / valid_to dates",
     ),
+    Setting("switchboard_queues", [], "queues that are the switchboard (queue_log, 3CX); empty: all"),
+    Setting("switchboard_contexts", [], "Asterisk dialplan contexts that are the switchboard; empty: all"),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),

@@ -219,7 +219,12 @@ def _stage(
         return stage_canonical_csv(con, path)
     from pipeline import formats  # the adapters: imported late, the canonical path needs none
 
-    options = AdapterOptions(source_tz=settings.source_tz, mapping=mapping)
+    options = AdapterOptions(
+        source_tz=settings.source_tz,
+        mapping=mapping,
+        switchboard_queues=tuple(str(q) for q in settings["switchboard_queues"]),
+        switchboard_contexts=tuple(str(c) for c in settings["switchboard_contexts"]),
+    )
     if mapping is not None:
         adapter = formats.get_adapter("mapping")
     elif format_name == "auto":
