@@ -220,7 +220,8 @@ def _stage(
     from pipeline import formats  # the adapters: imported late, the canonical path needs none
 
     options = AdapterOptions(
-        source_tz=settings.source_tz,
+        # Only a zone the user chose: adapters fall back on their format's documented semantics.
+        source_tz=str(settings["source_tz"]) or None,
         mapping=mapping,
         switchboard_queues=tuple(str(q) for q in settings["switchboard_queues"]),
         switchboard_contexts=tuple(str(c) for c in settings["switchboard_contexts"]),

@@ -98,8 +98,10 @@ class AsteriskCdrAdapter:
 
 
 def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) -> tuple[bool, str]:
-    # Evidence from the file beats the setting: the ingest always passes a source zone (the site's
-    # by default), and a UTC file read as local time would shift every call near midnight.
+    # An explicit --source-tz is the user's word and wins. Without it, evidence from the file beats
+    # the default: a UTC file read as local time would shift every call near midnight.
+    if options.source_tz:
+        return False, f"times read as {options.source_tz} (--source-tz)"
     if not has_uniqueid:
         return False, "no uniqueid column: times taken as server local time (--source-tz)"
     offsets = frame.select(

@@ -42,7 +42,7 @@ def test_legs_merge_and_bad_records_are_accounted() -> None:
 
 
 def test_usegmtime_is_recognised_from_uniqueid() -> None:
-    parsed = parse("asterisk/Master.csv", source_tz="Europe/Stockholm")
+    parsed = parse("asterisk/Master.csv")
     row = by_id(parsed)["1711841400.150"]
     assert row["started_at"] == "2024-03-30T23:30:00+00:00"
     local = (
@@ -52,6 +52,12 @@ def test_usegmtime_is_recognised_from_uniqueid() -> None:
     )
     assert str(local.dt.date()[0]) == "2024-03-31"  # UTC Saturday night is Sunday in Sweden
     assert any("UTC" in n for n in parsed.notices)
+
+
+def test_an_explicit_source_tz_overrides_the_evidence() -> None:
+    parsed = parse("asterisk/Master.csv", source_tz="Europe/Stockholm")
+    assert by_id(parsed)["1711841400.150"]["started_at"] == "2024-03-30 23:30:00"
+    assert any("--source-tz" in n for n in parsed.notices)
 
 
 def test_local_time_file_is_left_naive() -> None:
