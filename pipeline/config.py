@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("switchboard_queues", [], "queues that are the switchboard (queue_log, 3CX); empty: all"),
     Setting("switchboard_contexts", [], "Asterisk dialplan contexts that are the switchboard; empty: all"),
+    Setting("ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
@@ -156,11 +158,28 @@ class Settings:
                     "valid_to": str(entry.get("valid_to") or ""),
                 }
             )
+        _check_no_overlap(rows)
         return rows
 
     def as_rows(self) -> list[tuple[str, str]]:
         """What the database records about how it was built (the `settings` table)."""
         return [(name, str(value)) for name, value in sorted(self.values.items()) if name != "key_file"]
+
+
+def _check_no_overlap(rows: list[dict[str, str]]) -> None:
+    """A number belongs to one organisation at a time: overlapping periods would count a call twice."""
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for row in rows:
+        start = _dates([row["valid_from"]], "valid_from")[0] if row["valid_from"] else dt.date.min
+        end = _dates([row["valid_to"]], "valid_to")[0] if row["valid_to"] else dt.date.max
+        if end < start:
+            raise SettingsError(f"switchboard number {row['number']}: valid_to is before valid_from")
+        for other_start, other_end in spans.get(row["number"], []):
+            if start <= other_end and other_start <= end:
+                raise SettingsError(
+                    f"switchboard number {row['number']} has overlapping valid_from/valid_to periods"
+                )
+        spans.setdefault(row["number"], []).append((start, end))
 
 
 def normalise_number(raw: str) -> str:
@@ -216,6 +235,8 @@ def _validate(values: dict[str, Any]) -> None:
                 ZoneInfo(str(zone))
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise SettingsError(f"{name}: unknown time zone {zone!r} (e.g. Europe/Stockholm)") from exc
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", str(values["ingest_memory_limit"])):
+        raise SettingsError("ingest_memory_limit: a size such as 1GB or 512MB")
     try:
         if float(values["baseline_calls_per_month"]) <= 0:
             raise ValueError

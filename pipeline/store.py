@@ -118,14 +118,19 @@ def writer_lock(db: Path, wait_s: float | None = None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_working(db: Path) -> duckdb.DuckDBPyConnection:
-    """Connect to the working store (caller holds writer_lock). Creates the tables if new."""
+def open_working(db: Path, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    """Connect to the working store (caller holds writer_lock). Creates the tables if new.
+
+    memory_limit is validated by the settings (a size such as 1GB): DuckDB spills the rest of a
+    large file's work to a temporary folder beside the store instead of growing without bound.
+    """
     path = working_path(db)
     try:
         con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
     except duckdb.IOException as exc:
         raise StoreError(f"cannot open the working store {path}: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")
+    con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(sql_text("schema/tables.sql"))
     return con
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import BuildDb, rows
 
@@ -214,3 +217,15 @@ def test_calls_by_hour_is_a_full_grid(build_db: BuildDb) -> None:
     assert rows(
         con, "select calls, days, calls_per_day from calls_by_hour where weekday = 2 and hour = 9"
     ) == [(3, 2, 1.5)]
+
+
+def test_overlapping_number_periods_are_a_settings_error(tmp_path: Path) -> None:
+    from pipeline.config import SettingsError
+    from tests.conftest import settings_for
+
+    numbers = [
+        {"number": "0322600600", "organisation": "Vårgårda", "valid_to": "2016-07-31"},
+        {"number": "0322-600 600", "organisation": "Herrljunga", "valid_from": "2016-07-01"},
+    ]
+    with pytest.raises(SettingsError, match="overlapping"):
+        settings_for(tmp_path, switchboard_numbers=numbers).switchboard_numbers()

@@ -90,24 +90,23 @@ localised as (
     from judged as j
 ),
 
+-- A plain join, not a correlated subquery: the settings guarantee that a number's validity periods
+-- never overlap, so each call matches at most one row.
 located as (
     select
         l.*,
         cast(l.local_ts as date) as local_date,
         cast(l.local_ts as time) as local_time,
         hour(l.local_ts) as local_hour,
-        coalesce(l.organisation_given, (
-            select n.organisation
-            from switchboard_numbers as n
-            where n.number = l.dialled_norm
-                and (n.valid_from is null or n.valid_from <= cast(l.local_ts as date))
-                and (n.valid_to is null or n.valid_to >= cast(l.local_ts as date))
-            limit 1
-        )) as organisation_found
+        coalesce(l.organisation_given, n.organisation) as organisation_found
     from localised as l
+    left join switchboard_numbers as n
+        on n.number = l.dialled_norm
+        and (n.valid_from is null or n.valid_from <= cast(l.local_ts as date))
+        and (n.valid_to is null or n.valid_to >= cast(l.local_ts as date))
 ),
 
-final as (
+verdicts as (
     select
         l.*,
         case
@@ -124,6 +123,32 @@ final as (
                 then 'not a switchboard number'
         end as reason
     from located as l
+),
+
+-- Only what later steps read: the raw text is kept for rejected rows alone, which keeps this
+-- table (and memory) small on files of millions of rows.
+final as (
+    select
+        line_no,
+        id,
+        verdict,
+        reason,
+        case when verdict = 'rejected' then concat_ws(',', call_id, started_at, answered_at, ended_at, outcome,
+            wait_s, talk_s, dialled_number, organisation, queue) end as raw,
+        started_ts,
+        answered_ts,
+        ended_ts,
+        wait_num,
+        talk_num,
+        outcome_norm,
+        organisation_found,
+        dialled_norm,
+        queue_norm,
+        caller_norm,
+        local_date,
+        local_time,
+        local_hour
+    from verdicts
 )
 
 select * from final
