@@ -16,7 +16,6 @@ import duckdb
 import pytest
 from rel_helpers import call_line, run_cli, view_contents, write_csv
 
-from pipeline import commands
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.ingest import IngestReport, ingest
@@ -140,7 +139,7 @@ def _dashboard_command(monkeypatch: pytest.MonkeyPatch, db: Path, *extra: str) -
         seen.append(command)
         return 0
 
-    monkeypatch.setattr(commands.subprocess, "call", fake_call)
+    monkeypatch.setattr("pipeline.commands.subprocess.call", fake_call)
     assert main(["dashboard", "--db", str(db), *extra]) == 0
     [command] = seen
     return command
