@@ -74,7 +74,7 @@ def asterisk(n: int, data: Path, work: Path, env: dict[str, str]) -> dict[str, A
         con = duckdb.connect()
         write_asterisk_master(con, n, path, per_day=PER_DAY)
         con.close()
-    run = measure(ingest_command(path, work / f"asterisk-{n}.duckdb") + ["--format", "asterisk_cdr"], env)
+    run = measure([*ingest_command(path, work / f"asterisk-{n}.duckdb"), "--format", "asterisk_cdr"], env)
     return {"calls": n, **_entry(run, n)}
 
 

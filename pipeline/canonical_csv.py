@@ -62,15 +62,30 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         f"c{header.index(c)} as {c}" if c in header else f"cast(null as varchar) as {c}"
         for c in CANONICAL_COLUMNS
     )
-    con.execute("drop table if exists file_rejects; drop table if exists file_scans")
+    con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+    # A view, not a table: the file is read once, by the normalising query itself. Malformed lines
+    # land in file_rejects during that read; finish_canonical_csv() accounts for them afterwards.
     con.execute(
-        f"create or replace temp table staged as"
-        f" select row_number() over () + 1 as line_no, {select} from read_csv($path, header = true,"
-        " columns = $columns, delim = ',', quote = '\"', escape = '\"', auto_detect = false,"
-        " strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
-        " rejects_scan = 'file_scans', max_line_size = 1048576)",
-        {"path": str(path), "columns": columns},
+        f"create or replace temp view staged as"
+        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(path)},"
+        f" header = true, columns = {_struct(columns)}, delim = ',', quote = '\"', escape = '\"',"
+        " auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
+        " rejects_scan = 'file_scans', max_line_size = 1048576)"
     ).fetchall()
+    notices = [f"ignored unknown column(s): {', '.join(extra)}"] if extra else []
+    return ParsedFile(
+        format="callstats",
+        source_system=SOURCE_SYSTEM,
+        calls=empty_calls(),
+        records_read=0,  # known once the file has been read: finish_canonical_csv()
+        notices=notices,
+        direction_known=False,
+        read_lazily=True,
+    )
+
+
+def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    """After `normalised` was built from the lazy `staged` view: account for malformed lines."""
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
@@ -83,23 +98,21 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
             " group by line"
         ).fetchall()
         con.execute(
-            "update staged set line_no = line_no"
-            " + (select count(*) from reject_lines as r where r.good_before < staged.line_no - 1)"
+            "update normalised set line_no = line_no"
+            " + (select count(*) from reject_lines as r where r.good_before < normalised.line_no - 1)"
         ).fetchall()
-    good = con.execute("select count(*) from staged").fetchall()[0]
-    assert good is not None
-    issues = [
-        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")
-        for line, raw, kind in rejects
+    good = con.execute("select count(*) from normalised").fetchall()[0][0]
+    parsed.rejected = [
+        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}") for line, raw, kind in rejects
     ]
-    notices = [f"ignored unknown column(s): {', '.join(extra)}"] if extra else []
-    con.execute("drop table if exists file_rejects; drop table if exists file_scans")
-    return ParsedFile(
-        format="callstats",
-        source_system=SOURCE_SYSTEM,
-        calls=empty_calls(),
-        records_read=int(good[0]) + len(issues),
-        rejected=issues,
-        notices=notices,
-        direction_known=False,
-    )
+    parsed.records_read = int(good) + len(parsed.rejected)
+    con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+
+
+def _literal(path: Path) -> str:
+    # A view cannot hold bound parameters, so the path is written as a quoted SQL string literal.
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _struct(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"

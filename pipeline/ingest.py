@@ -21,7 +21,7 @@ import duckdb
 
 from pipeline import store
 from pipeline.calendar import WorkingCalendar, calendar_span
-from pipeline.canonical_csv import looks_canonical, stage_canonical_csv
+from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_canonical_csv
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.pseudonym import hmac_pads, load_or_create_key
@@ -258,6 +258,8 @@ def _load_staged(
         "purged_before": _setting(con, "purged_before"),
     }
     store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
+    if parsed.read_lazily:
+        finish_canonical_csv(con, parsed)
     _ensure_calendar(con, settings)
     # The caller column is never part of the kept raw text (normalise.sql), so no number leaks here.
     con.execute(
@@ -265,7 +267,7 @@ def _load_staged(
         " where verdict = 'rejected'",
         {"file_id": file_id},
     ).fetchall()
-    con.execute("drop table if exists staged").fetchall()
+    con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
     for issue in parsed.rejected:
         con.execute(
             "insert into rejected_rows values ($f, $l, $r, $why)",

@@ -80,6 +80,9 @@ class ParsedFile:
     # the ingest summary then says that every call in the file was counted as offered.
     direction_known: bool = False
     notices: list[str] = field(default_factory=list)
+    # The canonical fast path stages a lazy view; records_read and rejected are filled in after
+    # the normalising query has read the file.
+    read_lazily: bool = False
 
 
 class Adapter(Protocol):
