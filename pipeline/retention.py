@@ -66,6 +66,7 @@ def purge(settings: Settings, cutoff: dt.date) -> tuple[int, store.PublishResult
                 "insert into settings values ('purged_before', $d)", {"d": keep.isoformat()}
             ).fetchall()
             con.execute("commit")
+            con = store.compact_working(con, db)
             published = store.publish(con, db)
         finally:
             con.close()

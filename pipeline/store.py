@@ -181,6 +181,31 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def compact_working(con: duckdb.DuckDBPyConnection, db: Path) -> duckdb.DuckDBPyConnection:
+    """Rewrite the working store into a fresh file and reconnect.
+
+    Deleted rows can linger in a DuckDB file's free blocks; after a purge of personal data they
+    must not. Copying the database into a new file leaves only live rows. A crash before the
+    rename leaves the old (already purged, not yet compacted) store; the next purge compacts it.
+    """
+    path = working_path(db)
+    fresh = path.with_name(path.name + ".compact")
+    with contextlib.suppress(FileNotFoundError):
+        fresh.unlink()
+    name = con.execute("select current_database()").fetchall()[0][0]
+    quoted = "'" + str(fresh).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as compacted (storage_version '{STORAGE_VERSION}')").fetchall()
+    con.execute(f'copy from database "{name}" to compacted').fetchall()
+    con.execute("detach compacted").fetchall()
+    con.execute("checkpoint").fetchall()
+    con.close()
+    with open(fresh, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(fresh, path)
+    _fsync_dir(path.parent)
+    return open_working(db)
+
+
 def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
     """A safe, read-only connection to the published snapshot."""
     if not db.exists():

@@ -156,3 +156,14 @@ def test_the_dashboard_listens_on_localhost_unless_told_otherwise(
     command = _dashboard_command(monkeypatch, settings.db, "--host", "10.0.0.5", "--port", "9000")
     assert command[command.index("--server.address") + 1] == "10.0.0.5"
     assert command[command.index("--server.port") + 1] == "9000"
+
+
+def test_purged_raw_numbers_leave_no_bytes_behind(tmp_path: Path) -> None:
+    """With raw numbers kept (store_raw_caller), a purge must not leave them in free blocks."""
+    settings = settings_for(tmp_path, store_raw_caller=True)
+    ingest(_inputs(tmp_path), settings)
+    working = tmp_path / "callstats.work.duckdb"
+    assert _leaks(working) != []  # they are there before the purge: the check below can fail
+    purge(settings, dt.date(2016, 3, 31))
+    assert _leaks(working) == []
+    assert _leaks(settings.db) == []
