@@ -34,8 +34,9 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def write_callstats_csv(con: duckdb.DuckDBPyConnection, n: int, out: Path, first_day: int = 0,
-                        per_day: int = 5000) -> Path:
+def write_callstats_csv(
+    con: duckdb.DuckDBPyConnection, n: int, out: Path, first_day: int = 0, per_day: int = 5000
+) -> Path:
     con.execute(
         f"""
         copy (

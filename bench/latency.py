@@ -13,8 +13,17 @@ from typing import Any
 
 from pipeline.store import connect_readonly
 
-VIEWS = ["calls_by_day", "calls_by_week", "calls_by_week_org", "calls_by_month", "calls_by_month_org",
-         "calls_by_month_week", "calls_by_month_week_org", "calls_by_hour", "calls_by_date_hour"]
+VIEWS = [
+    "calls_by_day",
+    "calls_by_week",
+    "calls_by_week_org",
+    "calls_by_month",
+    "calls_by_month_org",
+    "calls_by_month_week",
+    "calls_by_month_week_org",
+    "calls_by_hour",
+    "calls_by_date_hour",
+]
 RUNS = 5
 
 
@@ -50,7 +59,9 @@ def loaders(db: Path) -> dict[str, Callable[[], Any]]:
         "month_weeks": lambda: raw("month_weeks")(snap, "", through.year, through.month),
         "week_key_figures": lambda: raw("week_key_figures")(snap, "", iso.year, iso.week),
         "days": lambda: raw("days")(snap, "", monday, through),
-        "hour_heatmap (13 weeks)": lambda: raw("hour_heatmap")(snap, "", through - dt.timedelta(days=91), through),
+        "hour_heatmap (13 weeks)": lambda: raw("hour_heatmap")(
+            snap, "", through - dt.timedelta(days=91), through
+        ),
         "overview (data page)": lambda: raw("overview")(snap),
         "ingested_files": lambda: raw("ingested_files")(snap),
         "rejected_rows": lambda: raw("rejected_rows")(snap),

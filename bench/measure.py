@@ -17,8 +17,13 @@ class Measured:
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     assert process.stdout is not None
     output = process.stdout.read()
     # wait4 gives this child's own resource usage; ru_maxrss is in KiB on Linux.

@@ -27,8 +27,11 @@ if __name__ == "__main__":
     calls["wait_s"] = pd.to_numeric(calls["wait_s"], errors="coerce")
     calls["talk_s"] = pd.to_numeric(calls["talk_s"], errors="coerce")
     calls["answered"] = calls["outcome"].eq("answered")
-    daily = calls.groupby(["call_date", "organisation"]).agg(
-        calls=("call_id", "size"), answered=("answered", "sum")).reset_index()
+    daily = (
+        calls.groupby(["call_date", "organisation"])
+        .agg(calls=("call_id", "size"), answered=("answered", "sum"))
+        .reset_index()
+    )
     con = duckdb.connect(target)
     con.register("calls_frame", calls)
     con.register("daily_frame", daily)

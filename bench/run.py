@@ -29,7 +29,7 @@ def ingest_command(path: Path, db: Path) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "ingest", str(path), "--db", str(db), "--quiet"]
 
 
-def one_size(n: int, data: Path, work: Path, env: dict[str, str]) -> dict[str, Any]:
+def one_size(n: int, data: Path, work: Path, env: dict[str, str], with_pandas: bool = True) -> dict[str, Any]:
     con = duckdb.connect()
     csv_path = data / f"calls-{n}.csv"
     if not csv_path.exists():
@@ -45,13 +45,17 @@ def one_size(n: int, data: Path, work: Path, env: dict[str, str]) -> dict[str, A
 
     raw = measure([sys.executable, "-m", "bench.raw_duckdb", str(csv_path), str(work / f"raw-{n}.duckdb")])
     result["duckdb_raw"] = _entry(raw, n)
-    pandas = measure([sys.executable, "-m", "bench.pandas_pipeline", str(csv_path), str(work / f"pd-{n}.duckdb")])
-    result["pandas"] = _entry(pandas, n)
+    if with_pandas:
+        pandas = measure(
+            [sys.executable, "-m", "bench.pandas_pipeline", str(csv_path), str(work / f"pd-{n}.duckdb")]
+        )
+        result["pandas"] = _entry(pandas, n)
     db = work / f"callstats-{n}.duckdb"
     ours = measure(ingest_command(csv_path, db), env)
     result["callstats"] = _entry(ours, n)
     result["callstats_vs_duckdb_raw"] = round(raw.seconds / ours.seconds, 2)
-    result["callstats_vs_pandas"] = round(pandas.seconds / ours.seconds, 2)
+    if with_pandas:
+        result["callstats_vs_pandas"] = round(pandas.seconds / ours.seconds, 2)
     result["db_mb"] = round(db.stat().st_size / 1e6, 1)
 
     again = measure(ingest_command(csv_path, db), env)
@@ -86,29 +90,43 @@ def machine() -> dict[str, Any]:
     import polars
 
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cores": os.cpu_count(), "memory_gb": round(mem_gb, 1), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "polars": polars.__version__, "platform": platform.platform()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "polars": polars.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["| calls | callstats ingest | DuckDB raw read_csv | pandas pipeline | ratio to raw | ratio to pandas"
-             " | peak MB (ours / raw / pandas) | re-ingest s | one day into it s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| calls | callstats ingest | DuckDB raw read_csv | pandas pipeline | ratio to raw | ratio to pandas"
+        " | peak MB (ours / raw / pandas) | re-ingest s | one day into it s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results["sizes"]:
         lines.append(
             f"| {r['calls']:,} | {r['callstats']['seconds']} s ({r['callstats']['calls_per_s']:,}/s)"
-            f" | {r['duckdb_raw']['seconds']} s | {r['pandas']['seconds']} s | {r['callstats_vs_duckdb_raw']}"
-            f" | {r['callstats_vs_pandas']} | {r['callstats']['peak_mb']} / {r['duckdb_raw']['peak_mb']}"
-            f" / {r['pandas']['peak_mb']} | {r['reingest_s']} | {r['incremental_day_s']} |")
+            f" | {r['duckdb_raw']['seconds']} s | {r.get('pandas', {}).get('seconds', '–')} s"
+            f" | {r['callstats_vs_duckdb_raw']} | {r.get('callstats_vs_pandas', '–')}"
+            f" | {r['callstats']['peak_mb']} / {r['duckdb_raw']['peak_mb']} / {r.get('pandas', {}).get('peak_mb', '–')}"
+            f" | {r['reingest_s']} | {r['incremental_day_s']} |"
+        )
     for r in results["sizes"]:
         lines.append("")
-        lines.append(f"Query latency at {r['calls']:,} calls (median of 5, ms): " + ", ".join(
-            f"{k} {v}" for k, v in r["latency_ms"].items()))
+        lines.append(
+            f"Query latency at {r['calls']:,} calls (median of 5, ms): "
+            + ", ".join(f"{k} {v}" for k, v in r["latency_ms"].items())
+        )
     if results.get("asterisk"):
         a = results["asterisk"]
         lines.append("")
-        lines.append(f"Asterisk Master.csv, {a['calls']:,} calls: {a['seconds']} s ({a['calls_per_s']:,}/s),"
-                     f" peak {a['peak_mb']} MB")
+        lines.append(
+            f"Asterisk Master.csv, {a['calls']:,} calls: {a['seconds']} s ({a['calls_per_s']:,}/s),"
+            f" peak {a['peak_mb']} MB"
+        )
     return "\n".join(lines)
 
 
@@ -118,6 +136,8 @@ def main() -> None:
     parser.add_argument("--asterisk-size", type=int, default=1_000_000)
     parser.add_argument("--smoke", action="store_true", help="100 000 calls, to prove the benchmark runs")
     parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument("--no-pandas", action="store_true", help="skip pandas (it needs ~4 GB per 10M calls)")
+    parser.add_argument("--out", default="results.json", help="file name under bench/out/")
     args = parser.parse_args()
     sizes = [100_000] if args.smoke else args.sizes
     aster = 20_000 if args.smoke else args.asterisk_size
@@ -128,14 +148,14 @@ def main() -> None:
         results: dict[str, Any] = {"machine": machine(), "sizes": []}
         for n in sizes:
             print(f"measuring {n:,} calls …", file=sys.stderr, flush=True)
-            results["sizes"].append(one_size(n, args.data, work, env))
+            results["sizes"].append(one_size(n, args.data, work, env, with_pandas=not args.no_pandas))
         if aster:
             results["asterisk"] = asterisk(aster, args.data, work, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out = HERE / "out"
     out.mkdir(exist_ok=True)
-    (out / ("smoke.json" if args.smoke else "results.json")).write_text(json.dumps(results, indent=2))
+    (out / ("smoke.json" if args.smoke else args.out)).write_text(json.dumps(results, indent=2))
     print(json.dumps(results["machine"]))
     print(table(results))
 
