@@ -34,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
 
 BASE = (
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
@@ -228,17 +228,9 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.when(pl.col("dst").is_in(["s", "t", "h", "i"])).then(None).otherwise(pl.col("dst")),
     )
-    merged = int(calls["n"].sum() or 0) - calls.height
-    return ParsedFile(
-        format=fmt,
-        source_system="asterisk",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=False,
-        notices=notices,
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
+        notices=notices, direction_known=False,
     )
 
 

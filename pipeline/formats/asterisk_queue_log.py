@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, ParsedFile, RowIssue
 
 COLUMNS = ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
 NO_CALL_IDS = ["NONE", "REALTIME", "CLI", "MANAGER", "AMI"]
@@ -169,17 +169,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     overflow = calls.filter(pl.col("queues").list.len() > 1).height
     if overflow:
         notices.append(f"{overflow} call(s) entered more than one queue: counted once, under the first queue")
-    merged = int(calls["n"].sum() or 0) - calls.height
-    return ParsedFile(
-        format=fmt,
-        source_system="asterisk",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=False,
-        notices=notices,
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
+        notices=notices, direction_known=False,
     )
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
 
 # The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
@@ -234,17 +234,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         dialled_number=pl.col("dialled"),
         queue=pl.col("pilot"),
     )
-    merged = int(calls["n"].sum() or 0) - calls.height
-    return ParsedFile(
-        format=fmt,
-        source_system="cucm",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=False,
-        notices=notices,
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="cucm", rejected=rejected, filtered=filtered,
+        notices=notices, direction_known=False,
     )
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
@@ -178,17 +178,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         talk_s=pl.when(person).then(textio.seconds_text(pl.coalesce(["b_billsec", "a_billsec"]))),
         dialled_number=pl.col("dialled"),
     )
-    merged = int(calls["n"].sum() or 0) - calls.height
-    return ParsedFile(
-        format=fmt,
-        source_system="freeswitch",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=False,
-        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"],
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="freeswitch", rejected=rejected, filtered=filtered,
+        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"], direction_known=False,
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
 
 ALIASES = {
     "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
@@ -177,17 +177,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
             f"{bot_only} call(s) answered only by a call-queue/auto-attendant bot: outcome unknown "
             "without the call-queue report"
         )
-    merged = int(calls["n"].sum() or 0) - calls.height
-    return ParsedFile(
-        format=fmt,
-        source_system="teams",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=True,
-        notices=notices,
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="teams", rejected=rejected, filtered=filtered,
+        notices=notices, direction_known=True,
     )
 
 

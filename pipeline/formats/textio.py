@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.formats.base import FormatError, RowIssue
+from pipeline.formats.base import FormatError, ParsedFile, RowIssue, canonical_frame
 
 HEAD_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -298,3 +298,25 @@ def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
         .otherwise(norm)
     )
     return norm.is_in(wanted).fill_null(False)
+
+
+def merged_result(
+    calls: pl.DataFrame, table: Table, *, fmt: str, source_system: str, rejected: list[RowIssue],
+    filtered: list[RowIssue], notices: list[str], direction_known: bool,
+) -> ParsedFile:
+    """An adapter's result from its merged calls: one row per call, `n` = the records merged into it.
+
+    Every record is either a call's first record, merged into one, rejected or filtered, so the
+    accounting identity holds by construction.
+    """
+    return ParsedFile(
+        format=fmt,
+        source_system=source_system,
+        calls=canonical_frame(calls.sort("line_no")),
+        records_read=table.records,
+        merged=int(calls["n"].sum() or 0) - calls.height,
+        rejected=rejected,
+        filtered=filtered,
+        direction_known=direction_known,
+        notices=notices,
+    )

@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
 
 DEFAULT_FIELDS: tuple[str, ...] = (
     "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated",
@@ -176,21 +176,13 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         queue=pl.col("to_dn"),
         caller=pl.col("from_no"),
     )
-    merged = int(calls["n"].sum() or 0) - calls.height
     notices = [
         "3CX time zone is undocumented: times read as --source-tz (check one known call)",
         "3CX wait_s stops when the PBX answers (IVR/queue), so queue waiting time is under-stated",
     ]
-    return ParsedFile(
-        format=fmt,
-        source_system="3cx",
-        calls=canonical_frame(calls.sort("line_no")),
-        records_read=table.records,
-        merged=merged,
-        rejected=rejected,
-        filtered=filtered,
-        direction_known=direction,
-        notices=notices,
+    return textio.merged_result(
+        calls, table, fmt=fmt, source_system="3cx", rejected=rejected, filtered=filtered,
+        notices=notices, direction_known=direction,
     )
 
 
