@@ -135,45 +135,34 @@ def data_through(snap: Snapshot) -> dt.date:
     return dt.date.fromisoformat(settings(snap)["data_through"])
 
 
+def _period_view(snap: Snapshot, view: str, org: str, where: str, order: str,
+                 params: dict[str, Any]) -> pl.DataFrame:
+    """A period view for the whole switchboard, or its `_org` twin for one organisation.
+
+    `view`, `where` and `order` are fixed strings of this module, never user input; values are bound.
+    """
+    if not org:
+        return _frame(snap, f"select * from {view} {where} order by {order}", params)
+    org_where = f"{where} and organisation = $org" if where else "where organisation = $org"
+    return _frame(snap, f"select * exclude (organisation) from {view}_org {org_where} order by {order}",
+                  {**params, "org": org})
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def weeks(snap: Snapshot, org: str) -> pl.DataFrame:
     """calls_by_week (whole switchboard) or calls_by_week_org for one organisation."""
-    if not org:
-        return _frame(snap, "select * from calls_by_week order by iso_year, iso_week")
-    return _frame(
-        snap,
-        "select * exclude (organisation) from calls_by_week_org where organisation = $org "
-        "order by iso_year, iso_week",
-        {"org": org},
-    )
+    return _period_view(snap, "calls_by_week", org, "", "iso_year, iso_week", {})
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def months(snap: Snapshot, org: str) -> pl.DataFrame:
-    if not org:
-        return _frame(snap, "select * from calls_by_month order by year, month")
-    return _frame(
-        snap,
-        "select * exclude (organisation) from calls_by_month_org where organisation = $org "
-        "order by year, month",
-        {"org": org},
-    )
+    return _period_view(snap, "calls_by_month", org, "", "year, month", {})
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def month_weeks(snap: Snapshot, org: str, year: int, month: int) -> pl.DataFrame:
-    if not org:
-        return _frame(
-            snap,
-            "select * from calls_by_month_week where year = $year and month = $month order by first_date",
-            {"year": year, "month": month},
-        )
-    return _frame(
-        snap,
-        "select * exclude (organisation) from calls_by_month_week_org "
-        "where organisation = $org and year = $year and month = $month order by first_date",
-        {"org": org, "year": year, "month": month},
-    )
+    return _period_view(snap, "calls_by_month_week", org, "where year = $year and month = $month",
+                        "first_date", {"year": year, "month": month})
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -146,20 +146,25 @@ def weekly_for_year(con: duckdb.DuckDBPyConnection, iso_year: int, org: str | No
         + (f" ({fmt.days_label(r['workdays'], lang)})" if r["is_complete"] and r["workdays"] < 5 else "")
         for r in frame.iter_rows(named=True)
     ]
-    table = pl.DataFrame(
+    table = _comparison_table(labels, frame, frame["calls_prev_year"])
+    return Report(f"{iso_year}" + (f" – {org}" if org else ""), table, lang)
+
+
+def _comparison_table(labels: list[str], frame: pl.DataFrame, prev: pl.Series) -> pl.DataFrame:
+    """The board's columns: working days, calls, per working day, answer rate, last year, change."""
+    return pl.DataFrame(
         {
             "period": labels,
             "workdays": frame["workdays"],
             "calls": frame["calls"],
             "calls_per_workday": frame["calls_per_workday"],
             "answer_rate": frame["answer_rate"],
-            "calls_prev_year": frame["calls_prev_year"],
+            "calls_prev_year": prev,
             "calls_yoy_pct": frame["calls_yoy_pct"],
             "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
             "baseline_calls": frame["baseline_calls"].round(0),
         }
     )
-    return Report(f"{iso_year}" + (f" – {org}" if org else ""), table, lang)
 
 
 def monthly(con: duckdb.DuckDBPyConnection, year: int, org: str | None, lang: str) -> Report:
@@ -179,19 +184,7 @@ def monthly(con: duckdb.DuckDBPyConnection, year: int, org: str | None, lang: st
         r["calls_prev_year"] if r["is_complete"] else r["calls_prev_year_same_days"]
         for r in frame.iter_rows(named=True)
     ]
-    table = pl.DataFrame(
-        {
-            "period": labels,
-            "workdays": frame["workdays"],
-            "calls": frame["calls"],
-            "calls_per_workday": frame["calls_per_workday"],
-            "answer_rate": frame["answer_rate"],
-            "calls_prev_year": pl.Series(prev, dtype=pl.Int64),
-            "calls_yoy_pct": frame["calls_yoy_pct"],
-            "calls_per_workday_yoy_pct": frame["calls_per_workday_yoy_pct"],
-            "baseline_calls": frame["baseline_calls"].round(0),
-        }
-    )
+    table = _comparison_table(labels, frame, pl.Series(prev, dtype=pl.Int64))
     total = pl.DataFrame(
         {
             "period": [f"{LABELS['total'][lang]} {year}"],

@@ -25,24 +25,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from pipeline.calendar import Day, WorkingCalendar
+from pipeline.formats.base import CANONICAL_COLUMNS
 
 TZ = ZoneInfo("Europe/Stockholm")
 FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2017, 2, 21)
 
-COLUMNS = [
-    "call_id",
-    "started_at",
-    "answered_at",
-    "ended_at",
-    "outcome",
-    "wait_s",
-    "talk_s",
-    "dialled_number",
-    "organisation",
-    "queue",
-    "caller",
-]
+COLUMNS = list(CANONICAL_COLUMNS)  # the callstats CSV, in its documented order
 HERRLJUNGA_NUMBER = "051317000"
 VARGARDA_NUMBER = "0322600600"
 QUEUE = "vaxel"
