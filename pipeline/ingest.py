@@ -285,13 +285,16 @@ def _load_staged(
             "insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows}
         )
 
-    _make_caller_keys(con, key)
+    ipad, opad = hmac_pads(key)
     inserted = con.execute(
         store.sql_text("ingest/insert_calls.sql"),
         {
             "source_system": parsed.source_system,
             "file_id": file_id,
             "store_raw_caller": bool(settings["store_raw_caller"]),
+            "repeats_in_file": _repeats_in_file(con),
+            "ipad": ipad,
+            "opad": opad,
         },
     ).fetchall()
     loaded = int(inserted[0][0]) if inserted else 0
@@ -347,9 +350,9 @@ def mask_numbers(raw: str) -> str:
     return _NUMBER_LIKE.sub("#", raw)
 
 
-def _make_caller_keys(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    ipad, opad = hmac_pads(key)
-    store.execute_script(con, store.sql_text("ingest/caller_keys.sql"), {"ipad": ipad, "opad": opad})
+def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
+    row = store.fetch_one(con, "select count(*) > count(distinct id) from normalised where verdict = 'ok'")
+    return bool(row and row[0])
 
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

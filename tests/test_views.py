@@ -229,3 +229,13 @@ def test_overlapping_number_periods_are_a_settings_error(tmp_path: Path) -> None
     ]
     with pytest.raises(SettingsError, match="overlapping"):
         settings_for(tmp_path, switchboard_numbers=numbers).switchboard_numbers()
+
+
+def test_a_call_repeated_within_a_file_keeps_its_first_record(build_db: BuildDb) -> None:
+    con, report = build_db(f"""
+        a,2016-03-01T10:00:00+01:00,,,answered,5,60,{H},,,
+        a,2016-03-01T10:00:00+01:00,,,abandoned,50,,{H},,,
+        b,2016-03-01T11:00:00+01:00,,,answered,5,60,{V},,,
+    """)
+    assert (report.files[0].loaded, report.files[0].duplicate) == (2, 1)
+    assert rows(con, "select call_id, outcome from calls order by call_id") == [("a", "answered"), ("b", "answered")]

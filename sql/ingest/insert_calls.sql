@@ -1,5 +1,9 @@
--- This file's new calls into `calls`, with the caller's pseudonym (temp `caller_keys`) and whether
--- the call arrived inside opening hours (from `calendar`, which covers every call date).
+-- This file's new calls into `calls`, with the caller's pseudonym and whether the call arrived
+-- inside opening hours (from `calendar`, which covers every call date).
+-- Pseudonym: HMAC-SHA256 of the caller's number, computed row by row from the key's inner and outer
+-- pads ($ipad, $opad, bound as blobs; the key itself never enters the database), first 16 hex
+-- digits; equal to pipeline.pseudonym.pseudonym(). Row by row rather than per distinct caller:
+-- it needs no memory and no join, which matters on files of millions of calls.
 -- Dedupe key (source_system, call_id): within the file the first record (lowest line) wins; a call
 -- already stored from an earlier file is a duplicate, not an update. One statement, so the accepted
 -- rows are read once and never copied into another table.
@@ -8,8 +12,14 @@ with accepted as (
     select * from normalised where verdict = 'ok'
 ),
 
+-- The window that keeps the first record of a repeated id sorts the whole file; most exports repeat
+-- nothing, so it runs only when the ingest found repeats ($repeats_in_file).
 first_in_file as (
     select * from accepted
+    where not $repeats_in_file
+    union all
+    select * from accepted
+    where $repeats_in_file
     qualify row_number() over (partition by id order by line_no) = 1
 ),
 
@@ -38,12 +48,11 @@ final as (
         coalesce(t.organisation_found, 'Okänd') as organisation,
         t.dialled_norm as dialled_number,
         t.queue_norm as queue,
-        k.caller_key,
+        left(sha256($opad || unhex(sha256($ipad || encode(t.caller_norm)))), 16) as caller_key,
         case when $store_raw_caller then t.caller_norm end as caller_raw,
         coalesce(t.local_time >= c.opens_at and t.local_time < c.closes_at, false) as is_open_hours,
         $file_id as file_id
     from new_calls as t
-    left join caller_keys as k on k.caller_norm = t.caller_norm
     left join calendar as c on c.date = t.local_date
 )
 
