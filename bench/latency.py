@@ -11,19 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingest import analyst_views
 from pipeline.store import connect_readonly
 
-VIEWS = [
-    "calls_by_day",
-    "calls_by_week",
-    "calls_by_week_org",
-    "calls_by_month",
-    "calls_by_month_org",
-    "calls_by_month_week",
-    "calls_by_month_week_org",
-    "calls_by_hour",
-    "calls_by_date_hour",
-]
+VIEWS = analyst_views()
 RUNS = 5
 
 

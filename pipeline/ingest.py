@@ -403,6 +403,11 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         store.execute_script(con, path.read_text(encoding="utf-8"))
 
 
+def analyst_views() -> list[str]:
+    """The documented views, by name (the `base_*` layer underneath them is internal)."""
+    return [path.stem for path in view_files() if not path.stem.startswith("base_")]
+
+
 def view_files() -> list[Path]:
     """View files in layer order: the `-- layer: N` line of each header, then name."""
 

@@ -9,3 +9,13 @@ create or replace temp macro digits_national(raw) as (
         else nullif(regexp_replace(raw, '[^0-9]', '', 'g'), '')
     end
 );
+
+-- Text to an instant: with an offset ('…+01:00', '…Z') it is exact; naive text is wall-clock time
+-- in `zone`. NULL for empty or unparseable text (the caller decides whether that is a reject).
+create or replace temp macro parse_instant(text, zone) as (
+    case
+        when nullif(text, '') is null then null
+        when regexp_matches(text, '(Z|[+-]\d\d(:?\d\d)?)$') then try_cast(text as timestamptz)
+        else timezone(zone, try_cast(text as timestamp))
+    end
+);

@@ -19,23 +19,9 @@ parsed as (
         nullif(trim(t.call_id), '') as id,
         lower(trim(t.outcome)) as outcome_norm,
         regexp_matches(t.started_text, '(Z|[+-]\d\d(:?\d\d)?)$') as started_has_offset,
-        case
-            when regexp_matches(t.started_text, '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(t.started_text as timestamptz)
-            else timezone($source_tz, try_cast(t.started_text as timestamp))
-        end as started_ts,
-        case
-            when t.answered_text is null then null
-            when regexp_matches(t.answered_text, '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(t.answered_text as timestamptz)
-            else timezone($source_tz, try_cast(t.answered_text as timestamp))
-        end as answered_ts,
-        case
-            when t.ended_text is null then null
-            when regexp_matches(t.ended_text, '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(t.ended_text as timestamptz)
-            else timezone($source_tz, try_cast(t.ended_text as timestamp))
-        end as ended_ts,
+        parse_instant(t.started_text, $source_tz) as started_ts,
+        parse_instant(t.answered_text, $source_tz) as answered_ts,
+        parse_instant(t.ended_text, $source_tz) as ended_ts,
         try_cast(replace(nullif(trim(t.wait_s), ''), ',', '.') as double) as wait_num,
         try_cast(replace(nullif(trim(t.talk_s), ''), ',', '.') as double) as talk_num,
         digits_national(t.dialled_number) as dialled_norm,

@@ -12,23 +12,15 @@ from typing import Any
 
 import duckdb
 
+from pipeline.ingest import analyst_views
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CALLS = ROOT / "sample_data" / "calls"
 HEADER = (
     "call_id,started_at,answered_at,ended_at,outcome,wait_s,talk_s,dialled_number,organisation,queue,caller"
 )
 HERRLJUNGA = "051317000"
-VIEWS = (
-    "calls_by_day",
-    "calls_by_week",
-    "calls_by_week_org",
-    "calls_by_month",
-    "calls_by_month_org",
-    "calls_by_month_week",
-    "calls_by_month_week_org",
-    "calls_by_hour",
-    "calls_by_date_hour",
-)
+VIEWS = tuple(analyst_views())
 
 
 def sha256_file(path: Path) -> str:
