@@ -185,7 +185,10 @@ def hour_heatmap(snap: Snapshot, org: str, first: dt.date, last: dt.date) -> pl.
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def overview(snap: Snapshot) -> dict[str, Any]:
-    frame = _frame(snap, "select count(*) as calls, min(call_date) as first_date from calls")
+    # From the daily facts, not the call rows: after a purge the rows are gone, the statistics not.
+    frame = _frame(
+        snap, "select cast(coalesce(sum(calls), 0) as bigint) as calls, min(date) as first_date from daily_facts"
+    )
     return frame.row(0, named=True)
 
 
