@@ -75,6 +75,8 @@ def _summary(report: IngestReport) -> str:
         f"{'total':<40} {'':<15} {totals[0]:>9} {totals[1]:>9} {totals[2]:>8} {totals[3]:>8}"
         f" {totals[4]:>8} {totals[5]:>8}"
     )
+    if report.recomputed:
+        lines.append("settings that shape the statistics changed: stored calls were recounted by the new rules")
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"

@@ -25,6 +25,7 @@ from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.pseudonym import hmac_pads, load_or_create_key
+from pipeline.rebuild import apply_setting_changes, facts_fingerprint
 
 
 @dataclass
@@ -52,6 +53,8 @@ class IngestReport:
     files: list[FileReport]
     published: store.PublishResult | None
     data_through: dt.date | None
+    # Settings that shape the statistics changed since the last build: stored calls were recounted.
+    recomputed: bool = False
 
     @property
     def failed(self) -> list[FileReport]:
@@ -105,6 +108,7 @@ def ingest(
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
         try:
             _refresh_reference_tables(con, settings)
+            recomputed = apply_setting_changes(con, settings)
             for index, path in enumerate(files):
                 if progress:
                     progress(index, len(files), path, None)
@@ -117,7 +121,7 @@ def ingest(
         finally:
             # publish() closes the connection; closing twice is harmless.
             con.close()
-    return IngestReport(reports, published, data_through)
+    return IngestReport(reports, published, data_through, recomputed)
 
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -391,6 +395,7 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
         ("purged_before", purged_before),
         ("build_id", uuid.uuid4().hex[:12]),
         ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        ("facts_fingerprint", facts_fingerprint(settings)),
     ]
     con.executemany("insert into settings values (?, ?)", rows)
     create_views(con)
