@@ -220,11 +220,10 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         started_at=stamp(pl.col("started")),
         answered_at=stamp(pl.col("answered")),
         ended_at=stamp(pl.col("ended")),
-        wait_s=pl.when(pl.col("outcome") == "answered")
-        .then(textio.seconds_text(textio.seconds_between(pl.col("answered"), pl.col("started"))))
-        .when(pl.col("outcome").is_in(["abandoned", "timeout"]))
-        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started"))))
-        .otherwise(None),
+        wait_s=textio.wait_text(
+            pl.col("outcome") == "answered", pl.col("answered"),
+            pl.col("outcome").is_in(["abandoned", "timeout"]), pl.col("started"), pl.col("ended"),
+        ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.when(pl.col("dst").is_in(["s", "t", "h", "i"])).then(None).otherwise(pl.col("dst")),
     )

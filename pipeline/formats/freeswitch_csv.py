@@ -171,10 +171,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         started_at=textio.naive_text(pl.col("started")),
         answered_at=pl.when(person).then(textio.naive_text(answer_at)),
         ended_at=textio.naive_text(pl.col("ended")),
-        wait_s=pl.when(person)
-        .then(textio.seconds_text(textio.seconds_between(answer_at, pl.col("started"))))
-        .when(pl.col("outcome") == "abandoned")
-        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
+        wait_s=textio.wait_text(
+            person, answer_at, pl.col("outcome") == "abandoned", pl.col("started"), pl.col("ended")
+        ),
         talk_s=pl.when(person).then(textio.seconds_text(pl.coalesce(["b_billsec", "a_billsec"]))),
         dialled_number=pl.col("dialled"),
     )

@@ -163,10 +163,10 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         started_at=textio.utc_text(pl.col("started")),
         answered_at=textio.utc_text(pl.col("answered")),
         ended_at=textio.utc_text(pl.col("ended")),
-        wait_s=pl.when(pl.col("outcome") == "answered")
-        .then(textio.seconds_text(textio.seconds_between(pl.col("answered"), pl.col("started"))))
-        .when(pl.col("outcome") == "abandoned")
-        .then(textio.seconds_text(textio.seconds_between(pl.col("ended"), pl.col("started")))),
+        wait_s=textio.wait_text(
+            pl.col("outcome") == "answered", pl.col("answered"),
+            pl.col("outcome") == "abandoned", pl.col("started"), pl.col("ended"),
+        ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.col("dialled"),
     )

@@ -278,6 +278,20 @@ def seconds_between(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_seconds().cast(pl.Int64)
 
 
+def wait_text(
+    answered: pl.Expr, answered_at: pl.Expr, gave_up: pl.Expr, started: pl.Expr, ended: pl.Expr
+) -> pl.Expr:
+    """wait_s as the callstats CSV defines it: arrival to answer for a call answered by a person,
+    arrival to hang-up for one that waited in vain (which outcomes count as waiting is the
+    adapter's rule), otherwise empty."""
+    return (
+        pl.when(answered)
+        .then(seconds_text(seconds_between(answered_at, started)))
+        .when(gave_up)
+        .then(seconds_text(seconds_between(ended, started)))
+    )
+
+
 def digits(number: str) -> str:
     """A phone number reduced for comparison: digits only, +46 / 0046 written as a leading 0."""
     d = re.sub(r"\D", "", number)

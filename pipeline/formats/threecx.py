@@ -167,10 +167,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         started_at=textio.naive_text(pl.col("start")),
         answered_at=pl.when(pl.col("person")).then(textio.naive_text(pl.col("answer"))),
         ended_at=textio.naive_text(pl.col("end")),
-        wait_s=pl.when(pl.col("person"))
-        .then(textio.seconds_text(textio.seconds_between(pl.col("answer"), pl.col("start"))))
-        .when(pl.col("outcome") == "abandoned")
-        .then(textio.seconds_text(textio.seconds_between(pl.col("end"), pl.col("start")))),
+        wait_s=textio.wait_text(
+            pl.col("person"), pl.col("answer"), pl.col("outcome") == "abandoned", pl.col("start"), pl.col("end")
+        ),
         talk_s=pl.when(pl.col("person")).then(textio.seconds_text(pl.col("dur"))),
         dialled_number=pl.coalesce(["dial_no", pl.col("to_no").str.replace(r"^Ext\.", "")]),
         queue=pl.col("to_dn"),
