@@ -83,7 +83,10 @@ def main() -> None:
         from pipeline.ingest import ingest
 
         folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
-        settings = load_settings({"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")})
+        settings = load_settings(
+            {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")},
+            settings_file=ROOT / "sample_data" / "callstats.toml",
+        )
         ingest([ROOT / "sample_data" / "calls"], settings)
         db = settings.db
     os.environ["CALLSTATS_DB"] = str(db)

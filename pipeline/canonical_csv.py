@@ -3,11 +3,23 @@
 DuckDB's reader is the engine's speed limit, keeps memory flat on large files, and reports each
 malformed line (wrong field count, bad encoding) with its line number instead of failing the file.
 Every value is read as text; the ingest's SQL parses and judges it, as for every other format.
+
+The file may also come back from a spreadsheet: Swedish Excel saves "CSV" with `;` between fields,
+in Windows-1252, with CRLF line ends and decimal commas. The header line tells which: its delimiter
+is the one of `,`, `;` and tab that it holds, and a header that is not UTF-8 means Windows-1252.
+Such a file is read all the same, with a notice; a Windows-1252 file is first converted to UTF-8
+in a temporary file (DuckDB reads UTF-8, and its Latin-1 reader refuses the bytes 0x80–0x9F that
+Windows-1252 uses for €, – and ’). Decimal commas are the normalising SQL's concern.
 """
 
 from __future__ import annotations
 
+import atexit
 import gzip
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -24,20 +36,61 @@ from pipeline.formats.base import (
 SOURCE_SYSTEM = "callstats"
 
 
-def read_header(path: Path) -> list[str]:
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The encoding is judged on the file's first MiB: a Windows-1252 byte further on still reaches the
+# reader, which rejects that line as invalid UTF-8 with its line number (never silently).
+ENCODING_SAMPLE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How the file is written: its header's column names, delimiter and encoding."""
+
+    header: list[str]
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+    @property
+    def is_plain(self) -> bool:
+        return self.delimiter == "," and self.encoding == "utf-8"
+
+    def notice(self) -> str:
+        parts = [f"{DELIMITER_NAMES[self.delimiter]}-separated"]
+        if self.encoding != "utf-8":
+            parts.append("Windows-1252")
+        return f"read as a spreadsheet saves it ({', '.join(parts)}); decimal commas accepted"
+
+
+def read_dialect(path: Path) -> Dialect:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as handle:
-            first = handle.readline(1 << 16)
+            head = handle.read(ENCODING_SAMPLE)
     except (OSError, EOFError) as exc:
         raise FormatError(f"cannot read {path.name}: {exc}") from exc
+    first = head.split(b"\n", 1)[0][: 1 << 16]
     if not first.strip():
         raise FormatError(f"{path.name} is empty")
+    encoding = "utf-8" if _is_utf8(head) else "cp1252"
+    text = first.decode("utf-8-sig") if encoding == "utf-8" else first.decode("cp1252", errors="replace")
+    line = text.rstrip("\r\n")
+    delimiter = max(DELIMITERS, key=line.count)
+    header = [name.strip().strip('"').lower() for name in line.split(delimiter)]
+    return Dialect(header, delimiter, encoding)
+
+
+def _is_utf8(head: bytes) -> bool:
+    """The sample decodes as UTF-8, allowing a character cut off at its end."""
     try:
-        text = first.decode("utf-8-sig")
+        head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name}: the header is not UTF-8 (the callstats CSV is UTF-8)") from exc
-    return [name.strip().strip('"').lower() for name in text.rstrip("\r\n").split(",")]
+        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
+    return True
+
+
+def read_header(path: Path) -> list[str]:
+    return read_dialect(path).header
 
 
 def looks_canonical(path: Path) -> bool:
@@ -50,7 +103,8 @@ def looks_canonical(path: Path) -> bool:
 
 
 def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFile:
-    header = read_header(path)
+    dialect = read_dialect(path)
+    header = dialect.header
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise FormatError(f"{path.name}: missing required column(s) {', '.join(missing)} in the header")
@@ -65,14 +119,18 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
     con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
     # A view, not a table: the file is read once, by the normalising query itself. Malformed lines
     # land in file_rejects during that read; finish_canonical_csv() accounts for them afterwards.
+    readable = path if dialect.encoding == "utf-8" else _as_utf8(path)
+    delim = "\\t" if dialect.delimiter == "\t" else dialect.delimiter
     con.execute(
         f"create or replace temp view staged as"
-        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(path)},"
-        f" header = true, columns = {_struct(columns)}, delim = ',', quote = '\"', escape = '\"',"
+        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(readable)},"
+        f" header = true, columns = {_struct(columns)}, delim = '{delim}', quote = '\"', escape = '\"',"
         " auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
         " rejects_scan = 'file_scans', max_line_size = 1048576)"
     ).fetchall()
     notices = [f"ignored unknown column(s): {', '.join(extra)}"] if extra else []
+    if not dialect.is_plain:
+        notices.insert(0, dialect.notice())
     return ParsedFile(
         format="callstats",
         source_system=SOURCE_SYSTEM,
@@ -103,10 +161,48 @@ def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> 
         ).fetchall()
     good = con.execute("select count(*) from normalised").fetchall()[0][0]
     parsed.rejected = [
-        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}") for line, raw, kind in rejects
+        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")
+        for line, raw, kind in rejects
     ]
     parsed.records_read = int(good) + len(parsed.rejected)
     con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+    _remove_converted()
+
+
+# Windows-1252 files converted to UTF-8 for DuckDB: removed once the file has been read, and at exit
+# whatever a failed read left behind.
+_CONVERTED: list[Path] = []
+
+
+def _as_utf8(path: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix="callstats-", suffix=".csv")
+    target = Path(name)
+    _CONVERTED.append(target)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as source, os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        text = _Cp1252Reader(source)
+        shutil.copyfileobj(text, out, 1 << 20)
+    return target
+
+
+class _Cp1252Reader:
+    """Decodes a byte stream as Windows-1252 in blocks (the five bytes it leaves undefined become
+    U+FFFD, so a stray binary byte is visible in the rejected row rather than fatal)."""
+
+    def __init__(self, source: object) -> None:
+        self._source = source
+
+    def read(self, size: int = -1) -> str:
+        block: bytes = self._source.read(size)  # type: ignore[attr-defined]
+        return block.decode("cp1252", errors="replace")
+
+
+def _remove_converted() -> None:
+    while _CONVERTED:
+        _CONVERTED.pop().unlink(missing_ok=True)
+
+
+atexit.register(_remove_converted)
 
 
 def _literal(path: Path) -> str:

@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=settings_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="settings file (default: the nearest callstats.toml from the working folder up)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -79,8 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=Path, default=Path("sample_data"), help="sample folder")
     p.add_argument("--build-only", action="store_true", help="build the database, do not start the dashboard")
 
-    p = command("sample", "regenerate sample_data/ deterministically")
-    p.add_argument("--out", type=Path, default=Path("sample_data"))
+    p = command("sample", "regenerate sample_data/ (and its format copies) deterministically")
+    p.add_argument("--out", type=Path, default=Path("sample_data"), help="the sample site's folder")
+    p.add_argument(
+        "--formats-out",
+        type=Path,
+        help="the same calls as real exports (default: sample_formats beside --out)",
+    )
 
     p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
     p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
@@ -94,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "source_tz": getattr(args, "source_tz", None),
     }
     try:
-        settings = load_settings(overrides)
+        settings = load_settings(overrides, settings_file=args.settings)
         from pipeline import commands  # heavy imports only once the arguments are known
 
         return commands.run(args, settings)
@@ -108,7 +119,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from typing import Any
 
 from pipeline import formatting as fmt
 from pipeline import report as reports
-from pipeline import store
-from pipeline.config import Settings
+from pipeline import store, switchboard
+from pipeline.config import Settings, load_settings
 from pipeline.errors import UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
 
@@ -50,6 +50,16 @@ def _progress_printer(enabled: bool) -> Any:
     return show
 
 
+def _grouped_reasons(reasons: dict[str, int]) -> dict[str, int]:
+    """Switchboard filters name what each call dialled; the summary counts them per rule instead
+    (the switchboard note names the most frequent)."""
+    grouped: dict[str, int] = {}
+    for reason, rows in reasons.items():
+        key = switchboard.stem(reason) if switchboard.is_switchboard_filter(reason) else reason
+        grouped[key] = grouped.get(key, 0) + rows
+    return grouped
+
+
 def _summary(report: IngestReport) -> str:
     lines = []
     header = f"{'file':<40} {'status':<15} {'read':>9} {'loaded':>9} {'merged':>8} {'dupl.':>8} {'rejected':>8} {'filtered':>8}"
@@ -61,7 +71,7 @@ def _summary(report: IngestReport) -> str:
         )
         if f.format and f.format != "callstats":
             lines.append(f"    format: {f.format}")
-        for reason, rows in f.filtered_reasons.items():
+        for reason, rows in _grouped_reasons(f.filtered_reasons).items():
             lines.append(f"    filtered {rows}: {reason}")
         for notice in f.notices:
             lines.append(f"    note: {notice}")
@@ -76,7 +86,9 @@ def _summary(report: IngestReport) -> str:
         f" {totals[4]:>8} {totals[5]:>8}"
     )
     if report.recomputed:
-        lines.append("settings that shape the statistics changed: stored calls were recounted by the new rules")
+        lines.append(
+            "settings that shape the statistics changed: stored calls were recounted by the new rules"
+        )
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
@@ -236,6 +248,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     sample_calls = args.sample / "calls"
     if not sample_calls.is_dir():
         raise UsageError(f"no sample at {sample_calls}: run `callstats sample` first")
+    if args.settings is None:
+        # The demo is the sample site: its numbers and organisations come from the sample's own file.
+        site_file = args.sample / "callstats.toml"
+        overrides = {"db": str(settings.db), "key_file": settings["key_file"] or None}
+        settings = load_settings(overrides, settings_file=site_file if site_file.is_file() else None)
     if _needs_build(settings.db, sample_calls):
         for stale in (settings.db, store.working_path(settings.db)):
             if stale.exists():
@@ -251,8 +268,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.sample import write_sample
 
-    paths = write_sample(args.out)
-    print(f"wrote {len(paths)} files under {args.out}")
+    formats_dir = args.formats_out or args.out.parent / "sample_formats"
+    paths = write_sample(args.out, formats_dir)
+    inside = sum(1 for p in paths if args.out in p.parents)
+    print(f"wrote {inside} files under {args.out} and {len(paths) - inside} under {formats_dir}")
     return 0
 
 

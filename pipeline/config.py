@@ -1,7 +1,12 @@
 """One table of settings: name, default, help. Precedence: flag > CALLSTATS_* env > file > default.
 
-The file is the nearest `callstats.toml` (or a `[tool.callstats]` table in `pyproject.toml`) found
-from the working directory upwards. Unknown names in the file are an error, not a silent typo.
+The file is the one given with `--settings FILE`, else the nearest `callstats.toml` (or a
+`[tool.callstats]` table in `pyproject.toml`) found from the working directory upwards. Unknown
+names in the file are an error, not a silent typo.
+
+The defaults are a site with nothing configured: no switchboard numbers, queues or contexts, so every
+call a file records counts (inbound only where the format records direction). Herrljunga's and
+Vårgårda's numbers belong to the sample site's own settings file, `sample_data/callstats.toml`.
 """
 
 from __future__ import annotations
@@ -39,11 +44,6 @@ def _default_key_file() -> str:
     return str(Path(base) / "callstats" / "pseudonym.key")
 
 
-DEFAULT_NUMBERS: tuple[dict[str, str], ...] = (
-    {"number": "051317000", "organisation": "Herrljunga", "valid_from": "", "valid_to": ""},
-    {"number": "0322600600", "organisation": "Vårgårda", "valid_from": "", "valid_to": ""},
-)
-
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "callstats.duckdb", "published database that readers open"),
     Setting("site_tz", "Europe/Stockholm", "the switchboard's time zone: local dates and hours"),
@@ -61,17 +61,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("short_abandon_s", 5, "abandons shorter than this are reported apart (short abandons)"),
     Setting(
         "switchboard_numbers",
-        list(DEFAULT_NUMBERS),
-        "switchboard numbers → organisation, with valid_from / valid_to dates",
+        [],
+        "switchboard numbers → organisation, with valid_from / valid_to; empty: every number",
     ),
     Setting("switchboard_queues", [], "queues that are the switchboard (queue_log, 3CX); empty: all"),
     Setting("switchboard_contexts", [], "Asterisk dialplan contexts that are the switchboard; empty: all"),
-    Setting("ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"),
+    Setting(
+        "ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"
+    ),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def read_settings_file(path: Path) -> tuple[Path, dict[str, Any]]:
+    """A settings file named explicitly: `callstats.toml`, or `[tool.callstats]` of a pyproject.toml."""
+    if not path.is_file():
+        raise SettingsError(f"no settings file at {path}")
+    table = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = dict(table.get("tool", {}).get("callstats", {}))
+    return path, table
 
 
 def find_settings_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
@@ -207,9 +219,13 @@ def _time(value: Any, name: str) -> dt.time:
         raise SettingsError(f"{name}: {value!r} is not a time (HH:MM)") from exc
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, start: Path | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    start: Path | None = None,
+    settings_file: Path | None = None,
+) -> Settings:
     values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-    found = find_settings_file(start)
+    found = read_settings_file(settings_file) if settings_file else find_settings_file(start)
     if found is not None:
         path, table = found
         unknown = sorted(set(table) - set(_BY_NAME))
@@ -247,6 +263,6 @@ def _validate(values: dict[str, Any]) -> None:
 def settings_help() -> str:
     lines = ["settings (flag > CALLSTATS_<NAME> > callstats.toml > default):"]
     for s in SETTINGS:
-        default = "(see README)" if s.name == "switchboard_numbers" else repr(s.default)
+        default = repr(s.default)
         lines.append(f"  {s.name:<26} {default:<20} {s.help}")
     return "\n".join(lines)

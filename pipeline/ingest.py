@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import store
+from pipeline import store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_canonical_csv
 from pipeline.config import Settings
@@ -260,6 +260,7 @@ def _load_staged(
         "site_tz": settings.site_tz,
         "now_utc": dt.datetime.now(dt.UTC),
         "purged_before": _setting(con, "purged_before"),
+        "numbers_configured": bool(settings["switchboard_numbers"]),
     }
     store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
     if parsed.read_lazily:
@@ -334,8 +335,21 @@ def _load_staged(
         filtered_reasons=filtered,
         notices=list(parsed.notices),
     )
-    if not parsed.direction_known and parsed.format != "callstats":
-        report.notices.append("the format does not record direction: every call was counted as offered")
+    dialled_seen = con.execute(
+        "select dialled_norm, count(*) as calls from normalised where reason = $why"
+        " group by all order by calls desc, dialled_norm limit 3",
+        {"why": switchboard.NUMBER_STEM},
+    ).fetchall()
+    report.notices.extend(
+        switchboard.notes(
+            switchboard.Definition.of(settings),
+            direction_known=parsed.direction_known,
+            format_name=parsed.format,
+            counted=ok,
+            filtered_reasons=filtered,
+            dialled_seen=dialled_seen,
+        )
+    )
     if not report.accounted:
         # A bug, not a user error: the books must balance before anything is committed.
         raise AssertionError(f"{path}: rows do not add up: {report}")

@@ -306,11 +306,30 @@ def month_files(calls: pl.DataFrame) -> dict[str, bytes]:
 FORMAT_WEEKS = (dt.date(2016, 12, 5), dt.date(2017, 1, 1))
 
 
-def write_sample(out_dir: Path, seed: int = 2017) -> list[Path]:
-    """Write out_dir/calls/calls-YYYY-MM.csv.gz and return those paths, in month order.
+# The sample site's own settings: Herrljunga's and Vårgårda's switchboard numbers. They are not the
+# program's defaults (a new site starts with nothing configured and every call counting).
+SITE_SETTINGS = f"""\
+# The sample site: Herrljunga and Vårgårda share one switchboard. `callstats demo` and the tests
+# read this file; a new site writes its own (`callstats inspect` prints a starting point).
 
-    Also writes ISO weeks 49–52 of 2016 of the same calls as real exports under out_dir/formats/:
-    asterisk/Master.csv, asterisk_queue_log/queue_log and cucm/cdr_* (see write_format_samples).
+[[switchboard_numbers]]
+number = "{HERRLJUNGA_NUMBER}"
+organisation = "Herrljunga"
+
+[[switchboard_numbers]]
+number = "{VARGARDA_NUMBER}"
+organisation = "Vårgårda"
+"""
+
+
+def write_sample(out_dir: Path, formats_dir: Path | None = None, seed: int = 2017) -> list[Path]:
+    """Write out_dir/calls/calls-YYYY-MM.csv.gz and the site's out_dir/callstats.toml; return every
+    path written, month files first.
+
+    Also writes ISO weeks 49–52 of 2016 of the same calls as real exports under formats_dir
+    (default: `sample_formats` beside out_dir): asterisk/Master.csv, asterisk_queue_log/queue_log and
+    cucm/cdr_* (see write_format_samples). They live outside out_dir on purpose: they are the same
+    calls seen by other systems, so ingesting them together with calls/ would count them again.
     """
     calls = generate_calls(seed)
     target = out_dir / "calls"
@@ -320,7 +339,10 @@ def write_sample(out_dir: Path, seed: int = 2017) -> list[Path]:
         path = target / name
         path.write_bytes(data)
         paths.append(path)
-    write_format_samples(calls, out_dir / "formats")
+    site = out_dir / "callstats.toml"
+    site.write_text(SITE_SETTINGS, encoding="utf-8")
+    paths.append(site)
+    paths.extend(write_format_samples(calls, formats_dir or out_dir.parent / "sample_formats"))
     return paths
 
 

@@ -15,6 +15,8 @@ from pipeline.ingest import IngestReport, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CALLS = ROOT / "sample_data" / "calls"
+# The sample site's settings (Herrljunga's and Vårgårda's numbers); the program's defaults have none.
+SAMPLE_SITE = ROOT / "sample_data" / "callstats.toml"
 HEADER = (
     "call_id,started_at,answered_at,ended_at,outcome,wait_s,talk_s,dialled_number,organisation,queue,caller"
 )
@@ -31,10 +33,12 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def settings_for(folder: Path, **overrides: Any) -> Settings:
+def settings_for(folder: Path, site: Path | None = SAMPLE_SITE, **overrides: Any) -> Settings:
+    """Settings for a database in `folder`: the sample site's file unless `site=None` (a new site
+    with nothing configured: the program's defaults)."""
     values: dict[str, Any] = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
     values.update(overrides)
-    return load_settings(values, start=folder)
+    return load_settings(values, start=folder, settings_file=site)
 
 
 @pytest.fixture(scope="session")

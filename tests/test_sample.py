@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from pipeline.calendar import WorkingCalendar
+from pipeline.config import load_settings
 from pipeline.sample import COLUMNS, FIRST_DAY, LAST_DAY, generate_calls, month_files, write_sample
 
 TZ = "Europe/Stockholm"
@@ -41,8 +42,35 @@ def per_day(local: pl.DataFrame) -> dict[dt.date, int]:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_sample(tmp_path_factory.mktemp("sample"))
+def written_all(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("sample") / "sample_data"
+    return out, write_sample(out)
+
+
+@pytest.fixture(scope="module")
+def written(written_all: tuple[Path, list[Path]]) -> list[Path]:
+    return [p for p in written_all[1] if p.parent.name == "calls"]
+
+
+def test_sample_site_layout(written_all: tuple[Path, list[Path]]) -> None:
+    """The folder a user ingests holds each call once: the format copies are written beside it."""
+    out, paths = written_all
+    assert all(p.exists() for p in paths), "every path reported was written"
+    inside = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert inside == sorted(
+        ["callstats.toml", *(f"calls/{p.name}" for p in paths if p.parent.name == "calls")]
+    )
+    formats = out.parent / "sample_formats"
+    assert {p.parent.name for p in paths if formats in p.parents} == {
+        "asterisk",
+        "asterisk_queue_log",
+        "cucm",
+    }
+    site = load_settings(settings_file=out / "callstats.toml")
+    assert {(r["number"], r["organisation"]) for r in site.switchboard_numbers()} == {
+        ("051317000", "Herrljunga"),
+        ("0322600600", "Vårgårda"),
+    }
 
 
 def span(per_day: dict[dt.date, int], first: dt.date, last: dt.date) -> int:

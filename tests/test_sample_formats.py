@@ -1,6 +1,6 @@
-"""The real-format sample weeks (sample_data/formats/) give the canonical sample's daily counts.
+"""The real-format sample weeks (sample_formats/) give the canonical sample's daily counts.
 
-sample_data/formats/ holds ISO weeks 49–52 of 2016 of the same synthetic calls as sample_data/calls/,
+sample_formats/ holds ISO weeks 49–52 of 2016 of the same synthetic calls as sample_data/calls/,
 written as Asterisk Master.csv, Asterisk queue_log and Cisco CUCM CDR files. Each folder is ingested
 into its own database and compared day by day with a database built from the callstats CSV.
 """
@@ -18,6 +18,7 @@ from pipeline.ingest import IngestReport, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
+SAMPLE_FORMATS = ROOT / "sample_formats"
 FIRST, LAST = dt.date(2016, 12, 5), dt.date(2016, 12, 31)
 PER_DAY = "select date, sum(calls) from calls_by_day where date between $first and $last group by date"
 
@@ -62,7 +63,7 @@ def test_canonical_weeks_are_the_boards(canonical: dict[dt.date, int]) -> None:
 def test_real_format_weeks_count_like_the_callstats_csv(
     folder: str, fmt: str, canonical: dict[dt.date, int], tmp_path: Path
 ) -> None:
-    source = SAMPLE / "formats" / folder
+    source = SAMPLE_FORMATS / folder
     report, counts = build([source], tmp_path)
     assert report.files, f"no files under {source}"
     for file in report.files:
@@ -77,9 +78,9 @@ def test_real_format_weeks_count_like_the_callstats_csv(
 
 
 def test_queue_log_has_its_own_folder_and_is_detected(canonical: dict[dt.date, int], tmp_path: Path) -> None:
-    folder = SAMPLE / "formats" / "asterisk_queue_log"
+    folder = SAMPLE_FORMATS / "asterisk_queue_log"
     assert [p.name for p in folder.iterdir() if p.is_file()] == ["queue_log"]
-    assert not (SAMPLE / "formats" / "asterisk" / "queue_log").exists()
+    assert not (SAMPLE_FORMATS / "asterisk" / "queue_log").exists()
     report, counts = build([folder], tmp_path)
     (file,) = report.files
     assert (file.status, file.format) == ("loaded", "asterisk_queue_log"), file.message

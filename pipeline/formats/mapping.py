@@ -1,4 +1,4 @@
-"""Any CSV through a TOML mapping (`--mapping FILE`); see sample_data/formats/mapping-example.toml.
+"""Any CSV through a TOML mapping (`--mapping FILE`); see sample_formats/mapping-example.toml.
 
 The mapping names the column for each canonical field and how to read the file (delimiter,
 encoding, quote, header, decimal separator, timestamp format, time zone, duration unit) and maps the

@@ -1,4 +1,4 @@
-"""Write canonical calls out as real telephony exports, for `sample_data/formats/<format>/`.
+"""Write canonical calls out as real telephony exports, for `sample_formats/<format>/`.
 
 Input: a polars frame with the canonical columns; `started_at` / `answered_at` / `ended_at` as
 tz-aware datetimes or ISO text with an offset; `wait_s` / `talk_s` as integers or integer text.

@@ -3,6 +3,8 @@
 -- Edge cases: naive timestamps are local time in $source_tz; a naive time that does not exist in
 -- that zone (the hour skipped when clocks go forward) is rejected, never shifted; an ambiguous one
 -- (the repeated hour in October) takes the first occurrence. Nonsense is rejected, never corrected.
+-- Switchboard numbers: with none configured ($numbers_configured false) every call counts; with some,
+-- a call to a dialled number outside them is filtered (a call with no dialled number is kept).
 create or replace temp table normalised as
 with texts as (
     select
@@ -98,14 +100,15 @@ verdicts as (
         case
             when l.reject_reason is not null then 'rejected'
             when $purged_before is not null and l.local_date < cast($purged_before as date) then 'filtered'
-            when l.organisation_found is null and l.dialled_norm is not null then 'filtered'
+            when $numbers_configured and l.organisation_found is null and l.dialled_norm is not null
+                then 'filtered'
             else 'ok'
         end as verdict,
         case
             when l.reject_reason is not null then l.reject_reason
             when $purged_before is not null and l.local_date < cast($purged_before as date)
                 then 'before the retention limit (call rows before ' || $purged_before || ' were purged)'
-            when l.organisation_found is null and l.dialled_norm is not null
+            when $numbers_configured and l.organisation_found is null and l.dialled_norm is not null
                 then 'not a switchboard number'
         end as reason
     from located as l

@@ -16,6 +16,7 @@ NBSP = "\u00a0"
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 SAMPLE_CALLS = ROOT / "sample_data" / "calls"
+SAMPLE_SITE = ROOT / "sample_data" / "callstats.toml"
 PAGES = {"vecka": "app_pages/vecka.py", "manad": "app_pages/manad.py", "sql": "app_pages/sql.py",
          "data": "app_pages/data.py"}
 
@@ -24,7 +25,7 @@ OpenPage = Callable[..., AppTest]
 
 def dashboard_settings(folder: Path) -> Settings:
     values = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
-    return load_settings(values, start=folder)
+    return load_settings(values, start=folder, settings_file=SAMPLE_SITE)
 
 
 def figures(at: AppTest) -> list[dict[str, Any]]:

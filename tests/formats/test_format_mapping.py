@@ -49,7 +49,7 @@ def test_unmapped_outcome_and_dst_gap_are_rejected() -> None:
 
 
 def test_documented_example_in_sample_data() -> None:
-    folder = ROOT / "sample_data" / "formats"
+    folder = ROOT / "sample_formats"
     parsed = run(folder / "mapping-example.csv", folder / "mapping-example.toml")
     assert parsed.calls["outcome"].to_list() == ["answered", "abandoned", "timeout", "answered", "closed"]
     assert parsed.calls["talk_s"].to_list()[3] == "1204"  # "1 204,0": thousands space, decimal comma
