@@ -64,8 +64,12 @@ class IngestReport:
 Progress = Callable[[int, int, Path, FileReport | None], None]
 
 
+# A site's settings file may sit beside its exports (the sample site's does); it is never a call log.
+SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders recursively (hidden files skipped), in a stable order."""
+    """Files as given, folders recursively (hidden files and settings files skipped), in a stable order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -73,7 +77,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    if p.is_file()
+                    and p.name not in SETTINGS_FILE_NAMES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
             )
         elif path.is_file():
@@ -307,6 +313,7 @@ def _load_staged(
         "create or replace temp table touched_dates as"
         " select distinct local_date as date from normalised where verdict = 'ok'"
     ).fetchall()
+    overlap = _other_sources_on_same_days(con, parsed.source_system)
     store.execute_script(
         con,
         store.sql_text("ingest/refresh_facts.sql"),
@@ -335,6 +342,8 @@ def _load_staged(
         filtered_reasons=filtered,
         notices=list(parsed.notices),
     )
+    if overlap:
+        report.notices.append(overlap)
     dialled_seen = con.execute(
         "select dialled_norm, count(*) as calls from normalised where reason = $why"
         " group by all order by calls desc, dialled_norm limit 3",
@@ -366,6 +375,24 @@ def mask_numbers(raw: str) -> str:
     split reliably, so the caller number cannot be pseudonymised: anything that looks like a phone
     number is masked instead (the line number leads back to the original file)."""
     return _NUMBER_LIKE.sub("#", raw)
+
+
+def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: str) -> str | None:
+    """Calls are unique per source system, so two systems that logged the same calls (a PBX's CDR
+    and a queue tool's log, say) both count them. That cannot be told from the rows, but it shows as
+    two sources on the same days: worth one line in the summary and in `ingested_files.message`."""
+    others = con.execute(
+        store.sql_text("ingest/other_sources.sql"), {"source_system": source_system}
+    ).fetchall()
+    if not others:
+        return None
+    listed = ", ".join(f"{source} on {days} of them" for source, days, _ in others)
+    total = others[0][2]
+    return (
+        f"another source already has calls on the days of this file ({total} day{'s' if total != 1 else ''};"
+        f" {listed}): if both"
+        " logged the same calls they are counted twice; ingest each system into its own database"
+    )
 
 
 def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
