@@ -13,6 +13,7 @@ from pipeline.errors import USER_ERRORS
 
 EXAMPLES = {
     "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
+    "inspect": "callstats inspect /srv/export/växel/",
     "report": "callstats report weekly --month 2016-12",
     "query": 'callstats query "select * from calls_by_week where iso_year = 2016 and iso_week = 51"',
     "dashboard": "callstats dashboard --db callstats.duckdb --port 8501",
@@ -45,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {EXAMPLES[name]}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        if name not in ("sample",):
+        if name not in ("sample", "inspect"):
             p.add_argument(
                 "--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)"
             )
@@ -57,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", type=Path, help="TOML mapping for any other CSV layout")
     p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+
+    p = command("inspect", "a first look at export files: format, dates, numbers, queues; writes nothing")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--format", dest="output_format", default="text", choices=["text", "json"])
+    p.add_argument("--input-format", default="auto", help="read as this format (default: detected)")
+    p.add_argument("--mapping", type=Path, help="TOML mapping for any other CSV layout")
+    p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
 
     p = command("report", "the board's weekly or monthly table")
     p.add_argument("kind", choices=["weekly", "monthly"])

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "query": cmd_query,
         "dashboard": cmd_dashboard,
         "demo": cmd_demo,
+        "inspect": cmd_inspect,
         "sample": cmd_sample,
         "purge": cmd_purge,
     }[args.command]
@@ -114,6 +115,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     return 0
+
+
+def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
+    """Writes nothing: no database, no key. Exit 1 when a file is not recognised."""
+    from pipeline import inspection
+    from pipeline.ingest import expand_paths
+
+    found = [
+        inspection.inspect_file(
+            path, format_name=args.input_format, mapping=args.mapping, source_tz=args.source_tz
+        )
+        for path in expand_paths(args.paths)
+    ]
+    print(inspection.as_json(found) if args.output_format == "json" else inspection.as_text(found))
+    return 0 if all(item.recognised for item in found) else 1
 
 
 # report ---------------------------------------------------------------------------------------

@@ -188,6 +188,8 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         queue=pl.col("lastdata").filter(pl.col("app") == "queue").first().str.split(",").list.first(),
         dst=pl.col("dst").first(),
         dcontext=pl.col("dcontext").first(),
+        # The arriving channel without its per-call counter: 'PJSIP/telia-0000001a' → 'PJSIP/telia'.
+        channel_prefix=pl.col("channel").first().str.replace(r"-[0-9a-fA-F]+(;\d+)?$", ""),
         caller=pl.col("src").first(),
         lines=pl.col("line_no"),
         raws=pl.col("raw"),

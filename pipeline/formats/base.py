@@ -80,6 +80,10 @@ class ParsedFile:
     # the ingest summary then says that every call in the file was counted as offered.
     direction_known: bool = False
     notices: list[str] = field(default_factory=list)
+    # What the merged calls show about the switchboard beyond the canonical columns, with call
+    # counts: {"contexts": {"from-trunk": 412}, "channels": {"PJSIP/telia": 398}}. `callstats inspect`
+    # lists them so a site can write its switchboard definition.
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # The canonical fast path stages a lazy view; records_read and rejected are filled in after
     # the normalising query has read the file.
     read_lazily: bool = False

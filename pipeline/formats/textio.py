@@ -314,18 +314,28 @@ def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
     return norm.is_in(wanted).fill_null(False)
 
 
+# Columns an adapter's merged calls may carry beyond the canonical ones, and their facet names.
+FACET_COLUMNS = {"dcontext": "contexts", "context": "contexts", "channel_prefix": "channels"}
+
+
 def merged_result(
     calls: pl.DataFrame, table: Table, *, fmt: str, source_system: str, rejected: list[RowIssue],
     filtered: list[RowIssue], notices: list[str], direction_known: bool,
-) -> ParsedFile:
+) -> ParsedFile:  # fmt: skip
     """An adapter's result from its merged calls: one row per call, `n` = the records merged into it.
 
     Every record is either a call's first record, merged into one, rejected or filtered, so the
     accounting identity holds by construction.
     """
+    facets = {
+        name: {str(value): int(n) for value, n in calls[column].value_counts(sort=True).iter_rows() if value}
+        for column, name in FACET_COLUMNS.items()
+        if column in calls.columns
+    }
     return ParsedFile(
         format=fmt,
         source_system=source_system,
+        facets=facets,
         calls=canonical_frame(calls.sort("line_no")),
         records_read=table.records,
         merged=int(calls["n"].sum() or 0) - calls.height,
