@@ -86,9 +86,16 @@ def read_settings_file(path: Path) -> tuple[Path, dict[str, Any]]:
     return path, table
 
 
+# Discovery never looks outside this folder when it is set (the test suite sets it to each test's
+# own folder, so a developer's callstats.toml cannot change a test's results).
+DISCOVERY_CEILING: Path | None = None
+
+
 def find_settings_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
+        if DISCOVERY_CEILING is not None and not folder.is_relative_to(DISCOVERY_CEILING.resolve()):
+            break
         candidate = folder / "callstats.toml"
         if candidate.is_file():
             return candidate, _read_toml(candidate)

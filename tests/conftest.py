@@ -22,6 +22,24 @@ HEADER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No developer's environment reaches a test: no CALLSTATS_* variables, and settings discovery
+    stays inside the test's temporary folders (a callstats.toml in a parent folder is never read)."""
+    import os
+
+    from pipeline import config
+
+    for name in list(os.environ):
+        if name.startswith("CALLSTATS_") and name not in SUITE_OPTIONS:
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(config, "DISCOVERY_CEILING", tmp_path_factory.getbasetemp())
+
+
+# Variables that steer the test suite itself, not callstats.
+SUITE_OPTIONS = frozenset({"CALLSTATS_SCREENSHOTS"})
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden/* from the current output"

@@ -27,15 +27,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_site_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("CALLSTATS_"):
-            monkeypatch.delenv(name)
-
-
 def write_csv(path: Path, rows: list[str] = ROWS) -> Path:
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return path

@@ -5,7 +5,6 @@ callstats.toml, makes the next ingest keep exactly the calls it lists."""
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from pathlib import Path
 
@@ -41,10 +40,7 @@ def fixture_files() -> list[Path]:
 
 @pytest.fixture(autouse=True)
 def new_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No CALLSTATS_* variables, no settings file above the working folder, a key folder of its own."""
-    for name in list(os.environ):
-        if name.startswith("CALLSTATS_"):
-            monkeypatch.delenv(name)
+    """A working folder and a key folder of its own (conftest clears CALLSTATS_* and bounds discovery)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     work = tmp_path / "work"
     work.mkdir()
