@@ -30,13 +30,23 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. `kind` is its type (taken from the default when not given): every value, from
+    the file, the environment or a flag, is checked against it in `_checked`. `shapes_statistics`
+    marks the settings whose change makes the next ingest recount the stored calls (rebuild.py)."""
+
     name: str
     default: Any
     help: str
+    kind: type | None = None
+    shapes_statistics: bool = False
 
     @property
     def env(self) -> str:
         return "CALLSTATS_" + self.name.upper()
+
+    @property
+    def type(self) -> type:
+        return type(self.default) if self.kind is None else self.kind
 
 
 def _default_key_file() -> str:
@@ -46,19 +56,43 @@ def _default_key_file() -> str:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "callstats.duckdb", "published database that readers open"),
-    Setting("site_tz", "Europe/Stockholm", "the switchboard's time zone: local dates and hours"),
+    Setting(
+        "site_tz",
+        "Europe/Stockholm",
+        "the switchboard's time zone: local dates and hours",
+        shapes_statistics=True,
+    ),
     Setting("source_tz", "", "zone of naive timestamps in input files (default: site_tz)"),
-    Setting("opens_at", "08:00", "opening time on working days"),
-    Setting("closes_at", "16:00", "closing time on full working days"),
-    Setting("half_day_closes_at", "12:00", "closing time on half days (dag före helgdag)"),
-    Setting("calendar_country", "SE", "country of the public-holiday calendar (ISO code)"),
-    Setting("half_days", True, "eves of holidays are half days (0,5)"),
-    Setting("half_day_rules_off", [], "holidays whose eve is NOT a half day, e.g. ['Alla helgons dag']"),
-    Setting("extra_closed_days", [], "local closed days, e.g. ['2016-12-27']"),
-    Setting("extra_half_days", [], "local half days"),
-    Setting("baseline_calls_per_month", 7800, "the board's baseline (average calls a month)"),
-    Setting("service_level_s", 20, "service level: share of calls answered within this many seconds"),
-    Setting("short_abandon_s", 5, "abandons shorter than this are reported apart (short abandons)"),
+    Setting("opens_at", "08:00", "opening time on working days", shapes_statistics=True),
+    Setting("closes_at", "16:00", "closing time on full working days", shapes_statistics=True),
+    Setting(
+        "half_day_closes_at", "12:00", "closing time on half days (dag före helgdag)", shapes_statistics=True
+    ),
+    Setting(
+        "calendar_country", "SE", "country of the public-holiday calendar (ISO code)", shapes_statistics=True
+    ),
+    Setting("half_days", True, "eves of holidays are half days (0,5)", shapes_statistics=True),
+    Setting(
+        "half_day_rules_off",
+        [],
+        "holidays whose eve is NOT a half day, e.g. ['Alla helgons dag']",
+        shapes_statistics=True,
+    ),
+    Setting("extra_closed_days", [], "local closed days, e.g. ['2016-12-27']", shapes_statistics=True),
+    Setting("extra_half_days", [], "local half days", shapes_statistics=True),
+    Setting("baseline_calls_per_month", 7800, "the board's baseline (average calls a month)", kind=float),
+    Setting(
+        "service_level_s",
+        20,
+        "service level: share of calls answered within this many seconds",
+        shapes_statistics=True,
+    ),
+    Setting(
+        "short_abandon_s",
+        5,
+        "abandons shorter than this are reported apart (short abandons)",
+        shapes_statistics=True,
+    ),
     Setting(
         "switchboard_numbers",
         [],
@@ -114,18 +148,55 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
 def _from_env(setting: Setting, raw: str) -> Any:
-    default = setting.default
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise SettingsError(f"{setting.env} must be a whole number, not {raw!r}") from exc
-    if isinstance(default, list):
+    """Environment variables are text: turned into the setting's type here, checked in `_checked`."""
+    kind = setting.type
+    if kind is bool:
+        word = raw.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise SettingsError(f"{setting.env} must be true or false, not {raw!r}")
+        return word in _TRUE
+    if kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
-    return raw
+    return raw.strip()
+
+
+def _checked(setting: Setting, value: Any, origin: str) -> Any:
+    """A value of the setting's type, or a one-line error naming the setting, where it came from and
+    the fix. Text that reads as the type (a number in an environment variable) is accepted."""
+    kind = setting.type
+    where = f"{setting.name} (from {origin})"
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise SettingsError(f"{where} must be true or false, not {value!r}")
+    if kind in (int, float):
+        if isinstance(value, bool):
+            raise SettingsError(f"{where} must be a number, not {value!r}")
+        try:
+            number = int(str(value).strip()) if kind is int else float(str(value).replace(",", ".").strip())
+        except ValueError as exc:
+            whole = "a whole number" if kind is int else "a number"
+            raise SettingsError(f"{where} must be {whole}, not {value!r}") from exc
+        if number < 0:
+            raise SettingsError(f"{where} must not be negative, not {value!r}")
+        # A whole number stays whole (7800, not 7800.0, in the settings table and the reports).
+        return int(number) if float(number).is_integer() else number
+    if kind is list:
+        if not isinstance(value, list):
+            raise SettingsError(f'{where} must be a list, e.g. ["a", "b"], not {value!r}')
+        return value
+    if kind is str:
+        if isinstance(value, dt.time):  # TOML times, e.g. opens_at = 08:00:00
+            return value.strftime("%H:%M")
+        if isinstance(value, bool | int | float | list | dict):
+            raise SettingsError(f"{where} must be text (in quotes), not {value!r}")
+        return str(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -238,19 +309,21 @@ def load_settings(
         unknown = sorted(set(table) - set(_BY_NAME))
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; see `callstats --help`")
-        values.update(table)
+        values.update({name: _checked(_BY_NAME[name], value, str(path)) for name, value in table.items()})
     for setting in SETTINGS:
         raw = os.environ.get(setting.env)
         if raw is not None and raw != "":
-            values[setting.name] = _from_env(setting, raw)
+            values[setting.name] = _checked(setting, _from_env(setting, raw), setting.env)
     for name, value in (overrides or {}).items():
         if value is not None:
-            values[name] = value
+            values[name] = _checked(_BY_NAME[name], value, "the command line") if name in _BY_NAME else value
     _validate(values)
     return Settings(values, found[0] if found else None)
 
 
 def _validate(values: dict[str, Any]) -> None:
+    for name in ("opens_at", "closes_at", "half_day_closes_at"):
+        _time(values[name], name)
     for name in ("site_tz", "source_tz"):
         zone = values[name]
         if zone:

@@ -16,21 +16,10 @@ import duckdb
 
 from pipeline import store
 from pipeline.calendar import WorkingCalendar
-from pipeline.config import Settings
+from pipeline.config import SETTINGS, Settings
 
-FACT_SETTINGS: tuple[str, ...] = (
-    "site_tz",
-    "opens_at",
-    "closes_at",
-    "half_day_closes_at",
-    "calendar_country",
-    "half_days",
-    "half_day_rules_off",
-    "extra_closed_days",
-    "extra_half_days",
-    "service_level_s",
-    "short_abandon_s",
-)
+# Derived from the settings table, so a new setting that shapes the statistics cannot be forgotten here.
+FACT_SETTINGS: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.shapes_statistics)
 
 
 def facts_fingerprint(settings: Settings) -> str:

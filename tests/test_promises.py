@@ -6,11 +6,14 @@ import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import pipeline
 from dashboard.i18n import RELATION_HELP
 from pipeline.cli import _parser
-from pipeline.config import SETTINGS
+from pipeline.config import SETTINGS, SettingsError, load_settings
 from pipeline.ingest import analyst_views
 from tests.conftest import ROOT
 
@@ -31,7 +34,9 @@ def test_the_pipeline_never_loads_the_ui_libraries() -> None:
         "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -55,5 +60,48 @@ def test_every_setting_is_in_the_readme() -> None:
 def test_every_analyst_view_is_in_the_readme_and_has_help_on_the_sql_page() -> None:
     views = analyst_views()
     assert "calls_by_week" in views
-    assert [v for v in views if f"`{v}`" not in README and f"`{v.removesuffix('_org')}` (`_org`)" not in README] == []
+    assert [
+        v for v in views if f"`{v}`" not in README and f"`{v.removesuffix('_org')}` (`_org`)" not in README
+    ] == []
     assert [v for v in views if v not in RELATION_HELP] == []
+
+
+def test_settings_are_checked_by_type_wherever_they_come_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "callstats.toml"
+    for text, message in [
+        ('half_days = "no"', "half_days (from"),
+        ('service_level_s = "abc"', "service_level_s (from"),
+        ('switchboard_queues = "vaxel"', "switchboard_queues (from"),
+        ("opens_at = 8", "opens_at (from"),
+    ]:
+        site.write_text(text + "\n", encoding="utf-8")
+        with pytest.raises(SettingsError, match=re.escape(message)):
+            load_settings(start=tmp_path)
+    site.write_text("opens_at = 07:30:00\nservice_level_s = 30\n", encoding="utf-8")
+    assert (load_settings(start=tmp_path)["opens_at"], load_settings(start=tmp_path)["service_level_s"]) == (
+        "07:30",
+        30,
+    )
+    monkeypatch.setenv("CALLSTATS_HALF_DAYS", "nej")
+    with pytest.raises(SettingsError, match="CALLSTATS_HALF_DAYS must be true or false"):
+        load_settings(start=tmp_path)
+    monkeypatch.setenv("CALLSTATS_HALF_DAYS", "off")
+    monkeypatch.setenv("CALLSTATS_SHORT_ABANDON_S", "x5")
+    with pytest.raises(
+        SettingsError, match="short_abandon_s \\(from CALLSTATS_SHORT_ABANDON_S\\) must be a whole number"
+    ):
+        load_settings(start=tmp_path)
+    monkeypatch.setenv("CALLSTATS_SHORT_ABANDON_S", "8")
+    loaded = load_settings(start=tmp_path)
+    assert (loaded["half_days"], loaded["short_abandon_s"]) == (False, 8)
+
+
+def test_the_recount_list_is_the_settings_marked_as_shaping_the_statistics() -> None:
+    from pipeline.rebuild import FACT_SETTINGS
+
+    marked = {s.name for s in SETTINGS if s.shapes_statistics}
+    assert set(FACT_SETTINGS) == marked
+    assert {"site_tz", "half_days", "service_level_s", "short_abandon_s", "opens_at"} <= marked
+    assert not {"db", "key_file", "baseline_calls_per_month", "switchboard_numbers"} & marked
