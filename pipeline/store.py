@@ -252,12 +252,12 @@ def run_limited(
 def execute_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any] | None = None) -> None:
     """Run a SQL file statement by statement (DuckDB binds parameters only in single statements).
 
-    Statements end with `;` at the end of a line; each statement gets the parameters it names.
+    DuckDB's own parser splits the file and names each statement's parameters, so a `;` inside a
+    string or comment cannot cut a statement, and `$org` is never taken for `$organisation`.
     """
-    for statement in (s.strip() for s in text.split(";\n")):
-        if not statement or all(line.strip().startswith("--") for line in statement.splitlines()):
-            continue
-        wanted = {k: v for k, v in (params or {}).items() if f"${k}" in statement}
+    given = params or {}
+    for statement in con.extract_statements(text):
+        wanted = {name: given[name] for name in statement.named_parameters if name in given}
         con.execute(statement, wanted).fetchall()
 
 

@@ -105,3 +105,19 @@ def test_the_recount_list_is_the_settings_marked_as_shaping_the_statistics() -> 
     assert set(FACT_SETTINGS) == marked
     assert {"site_tz", "half_days", "service_level_s", "short_abandon_s", "opens_at"} <= marked
     assert not {"db", "key_file", "baseline_calls_per_month", "switchboard_numbers"} & marked
+
+
+def test_sql_files_run_statement_by_statement_with_exactly_their_parameters() -> None:
+    import duckdb
+
+    from pipeline.store import execute_script
+
+    con = duckdb.connect()
+    execute_script(
+        con,
+        "-- a header naming $org; and a semicolon\n"
+        "create table t as select $organisation as organisation, 'x;\ny' as text;\n"
+        "insert into t values ($org, 'z');",
+        {"org": "Vårgårda", "organisation": "Herrljunga", "unused": 1},
+    )
+    assert con.execute("select * from t order by 1").fetchall() == [("Herrljunga", "x;\ny"), ("Vårgårda", "z")]
