@@ -81,11 +81,16 @@ def read_dialect(path: Path) -> Dialect:
 
 
 def _is_utf8(head: bytes) -> bool:
-    """The sample decodes as UTF-8, allowing a character cut off at its end."""
+    """The sample is UTF-8: it decodes as such (a character cut off at its end allowed), or it holds
+    real UTF-8 letters beside a few bad bytes. A mixed file stays UTF-8, so its bad lines are rejected
+    one by one instead of every 'å' of the good lines turning into 'Ã¥'."""
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return True
+        text = head.decode("utf-8", errors="replace")
+        return any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
     return True
 
 

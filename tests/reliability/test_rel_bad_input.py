@@ -91,13 +91,22 @@ CASES: dict[str, tuple[str, bytes, object]] = {
         _text(HEADER, call_line("big-1", 24)) + b"big-2," + b"9" * (10 * 1024 * 1024) + b"\n" + _text(call_line("big-3", 25)),
         ("rows", 1, "", 2),
     ),
+    # UTF-8 letters in one line and a Latin-1 one in another: the file stays UTF-8, the bad line goes.
     "latin1_row_in_utf8": (
         "mixed-enc.csv",
-        _text(HEADER, call_line("enc-1", 26)) + "enc-2,2016-03-27T10:00:00+02:00,,,answered,5,60,051317000,Vårgårda,,\n".encode("latin-1"),
-        ("rows", 1, "", 1),
+        _text(HEADER, call_line("enc-1", 26), "enc-0,2016-03-27T11:00:00+02:00,,,answered,5,60,051317000,Vårgårda,,")
+        + "enc-2,2016-03-27T10:00:00+02:00,,,answered,5,60,051317000,Vårgårda,,\n".encode("latin-1"),
+        ("rows", 1, "", 2),
+    ),
+    # Only Latin-1 letters beside ASCII: a Windows-1252 file, read whole.
+    "latin1_rows_only": (
+        "cp1252.csv",
+        _text(HEADER, call_line("cp-1", 27)) + "cp-2,2016-03-27T10:00:00+02:00,,,answered,5,60,051317000,Vårgårda,,\n".encode("latin-1"),
+        ("rows", 0, "", 2),
     ),
     "utf16_file": ("utf16.csv", (HEADER + "\n" + call_line("u16", 2) + "\n").encode("utf-16"), "file"),
-    "latin1_header": ("latin1-header.csv", "call_id,started_at,outcome,kö\n".encode("latin-1"), "file"),
+    # A spreadsheet's save: Windows-1252 (read as such, with a notice), and an unknown column ignored.
+    "latin1_header": ("latin1-header.csv", "call_id,started_at,outcome,kö\n".encode("latin-1"), ("rows", 0, "", 0)),
     "invalid_utf8_bytes": ("bad-utf8.csv", _text(HEADER, call_line("b-1", 3)) + b"b-2,\xff\xfe\xfa,,,answered,5,60,,,,\n", ("rows", 1, "", 1)),
     "bom_and_crlf": ("bom.csv", b"\xef\xbb\xbf" + (HEADER + "\r\n" + call_line("bom-1", 4) + "\r\n").encode(), ("rows", 0, "", 1)),
     "gzip_truncated": ("cut.csv.gz", gzip.compress(_text(HEADER, *(call_line(f"g-{i}", 5) for i in range(200))))[:300], "file"),
@@ -105,7 +114,7 @@ CASES: dict[str, tuple[str, bytes, object]] = {
     "zip_archive": ("unrelated/archive.zip", _zip_bytes(), "file"),
     "plain_text": ("unrelated/notes.txt", _text("Minnesanteckningar från växelmötet", "Inga siffror här."), "file"),
     "json_file": ("unrelated/export.json", b'{"calls": [{"id": 1}]}', "file"),
-    "semicolon_csv": ("semicolons.csv", _text(HEADER.replace(",", ";"), call_line("sc-1", 6).replace(",", ";")), "file"),
+    "semicolon_csv": ("semicolons.csv", _text(HEADER.replace(",", ";"), call_line("sc-1", 6).replace(",", ";")), ("rows", 0, "", 1)),
 }
 
 
