@@ -446,7 +446,23 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     for path in view_files():
-        store.execute_script(con, path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        store.execute_script(con, text)
+        # The header travels with the view: the DuckDB CLI, DBeaver and the SQL page show it.
+        comment = view_description(text).replace("'", "''")
+        con.execute(f"comment on view {path.stem} is '{comment}'").fetchall()
+
+
+def view_description(text: str) -> str:
+    """A view file's header comment as one paragraph (its `-- layer:` line left out)."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        body = line.removeprefix("--").strip()
+        if not body.startswith("layer:"):
+            lines.append(body)
+    return " ".join(lines)
 
 
 def analyst_views() -> list[str]:

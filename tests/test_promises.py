@@ -121,3 +121,16 @@ def test_sql_files_run_statement_by_statement_with_exactly_their_parameters() ->
         {"org": "Vårgårda", "organisation": "Herrljunga", "unused": 1},
     )
     assert con.execute("select * from t order by 1").fetchall() == [("Herrljunga", "x;\ny"), ("Vårgårda", "z")]
+
+
+def test_every_view_carries_its_header_as_a_comment_in_the_published_file(sample_con: object) -> None:
+    import duckdb
+
+    from pipeline.ingest import view_description, view_files
+
+    assert isinstance(sample_con, duckdb.DuckDBPyConnection)
+    comments = dict(sample_con.execute("select view_name, comment from duckdb_views() where not internal").fetchall())
+    for path in view_files():
+        expected = view_description(path.read_text(encoding="utf-8"))
+        assert expected.startswith(f"{path.stem}:") and "layer:" not in expected
+        assert comments[path.stem] == expected
