@@ -82,8 +82,8 @@ class AsteriskCdrAdapter:
     description = "Asterisk cdr_csv Master.csv (no header, 16–21 columns)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_cdr(textio.split_line(line)) for line in lines)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _looks_like_cdr(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         sample = [textio.split_line(line) for line in textio.head_lines(textio.read_head(path), 50)]
@@ -221,15 +221,24 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         answered_at=stamp(pl.col("answered")),
         ended_at=stamp(pl.col("ended")),
         wait_s=textio.wait_text(
-            pl.col("outcome") == "answered", pl.col("answered"),
-            pl.col("outcome").is_in(["abandoned", "timeout"]), pl.col("started"), pl.col("ended"),
+            pl.col("outcome") == "answered",
+            pl.col("answered"),
+            pl.col("outcome").is_in(["abandoned", "timeout"]),
+            pl.col("started"),
+            pl.col("ended"),
         ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.when(pl.col("dst").is_in(["s", "t", "h", "i"])).then(None).otherwise(pl.col("dst")),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="asterisk",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

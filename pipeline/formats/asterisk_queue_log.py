@@ -56,8 +56,8 @@ class QueueLogAdapter:
     description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_queue_log(line) for line in lines)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, _looks_like_queue_log)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         table = textio.records_to_table(
@@ -70,11 +70,21 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     frame = table.frame
     rejected = list(table.rejected)
     filtered: list[RowIssue] = []
-    epoch = bool(frame.height) and bool(frame["time"].drop_nulls().str.contains(r"^\d+$").all())
-    when = textio.epoch_dt("time") if epoch else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
+    # The file's time layout is what most lines say: one damaged line must not decide it for all.
+    epoch_share = frame["time"].drop_nulls().str.contains(r"^\d+$").mean() if frame.height else None
+    epoch = float(epoch_share or 0.0) > 0.5  # type: ignore[arg-type]
+    when = (
+        pl.when(pl.col("time").str.contains(TIME_RE.pattern)).then(textio.epoch_dt("time"))
+        if epoch
+        else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
+    )
     frame = frame.with_columns(t=when, ev=pl.col("event").str.to_uppercase().fill_null(""))
     rejected += textio.issues(frame.filter(pl.col("t").is_null()), "unreadable event time")
     frame = frame.filter(pl.col("t").is_not_null())
+    # A record cut short or run into the next one by a crash rarely leaves a well-formed event name.
+    bad_event = ~pl.col("event").fill_null("").str.contains(EVENT_RE.pattern)
+    rejected += textio.issues(frame.filter(bad_event), pl.lit("not a queue_log event name: ") + pl.col("ev"))
+    frame = frame.filter(~bad_event)
 
     system = pl.col("callid").is_in(NO_CALL_IDS).fill_null(True) | pl.col("ev").is_in(NON_CALL_EVENTS)
     filtered += textio.issues(frame.filter(system), pl.lit("system event ") + pl.col("ev"))
@@ -170,8 +180,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     if overflow:
         notices.append(f"{overflow} call(s) entered more than one queue: counted once, under the first queue")
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="asterisk",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

@@ -120,7 +120,8 @@ class CucmAdapter:
         rows = _first_fields(head)
         if _has_header(rows):
             return "datetimeorigination" in {f.strip().lower() for f in rows[0]}
-        return bool(rows) and all(_headerless_record(r) for r in rows)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _headerless_record(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         rows = _first_fields(textio.read_head(path))
@@ -134,7 +135,12 @@ class CucmAdapter:
             if second is not None and not (second.fields and second.fields[0].strip().upper() == "INTEGER"):
                 records = itertools.chain([second], records)
         else:
-            width = len(rows[0])
+            width = (
+                textio.usual(
+                    len(textio.split_line(line)) for line in textio.head_lines(textio.read_head(path), 50)
+                )
+                or 0
+            )
             if width not in (129, 133):
                 raise FormatError(
                     f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133"
@@ -227,16 +233,25 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         answered_at=textio.utc_text(pl.col("answered")),
         ended_at=textio.utc_text(pl.col("ended")),
         wait_s=textio.wait_text(
-            pl.col("outcome") == "answered", pl.col("answered"),
-            pl.col("outcome").is_in(["abandoned", "timeout"]), pl.col("started"), pl.col("ended"),
+            pl.col("outcome") == "answered",
+            pl.col("answered"),
+            pl.col("outcome").is_in(["abandoned", "timeout"]),
+            pl.col("started"),
+            pl.col("ended"),
         ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.col("dialled"),
         queue=pl.col("pilot"),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="cucm", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="cucm",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

@@ -71,6 +71,9 @@ def _looks_like_freeswitch(fields: list[str]) -> bool:
 
 def _sql_records(path: Path) -> Iterator[textio.Record]:
     for rec in textio.iter_records(path, delimiter="\x00", quotechar=None):
+        if rec.issue is not None:
+            yield rec
+            continue
         line = rec.fields[0]
         match = SQL_RE.match(line)
         fields = next(csv.reader([match.group(1)], skipinitialspace=True)) if match else ["<not an INSERT>"]
@@ -82,15 +85,15 @@ class FreeswitchAdapter:
     description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_freeswitch(_fields(line)) for line in lines)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _looks_like_freeswitch(_fields(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
+        lines = textio.head_lines(textio.read_head(path), 50)
         if not lines:
             raise FormatError(f"{path.name}: empty file")
-        sql = bool(SQL_RE.match(lines[0]))
-        width = len(_fields(lines[0]))
+        sql = bool(textio.usual(bool(SQL_RE.match(line)) for line in lines))
+        width = textio.usual(len(_fields(line)) for line in lines) or 0
         if width not in (13, 15):
             raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
         records = _sql_records(path) if sql else textio.iter_records(path, skipinitialspace=True)
@@ -178,8 +181,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         dialled_number=pl.col("dialled"),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="freeswitch", rejected=rejected, filtered=filtered,
-        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"], direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="freeswitch",
+        rejected=rejected,
+        filtered=filtered,
+        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"],
+        direction_known=False,
     )
 
 

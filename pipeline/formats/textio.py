@@ -7,21 +7,56 @@ otherwise UTF-8 file, so decoding falls back per line and never fails a whole fi
 Records are tokenised with Python's csv module (its quoting rules match the exports: doubled quotes,
 bare numbers inside quoted rows, quoted fields with commas) and collected in chunks into polars
 frames of text, so a large file never becomes millions of live Python objects.
+
+Damage costs a line, never a file. A telephony system killed mid-write leaves a run of NUL bytes
+where its record should have been, and after the restart the next record can follow on the same
+line: the NUL run and the cut text before it are rejected rows, the text after it is read as the
+record it is. A record is one physical line (a quote left open by a cut record does not swallow
+the lines after it); only spreadsheet-style inputs opt in to quoted cells spanning lines.
+
+Limits, each a rejected row with its reason (the gzip one a one-line file error), so no input can
+exhaust memory or hold the ingest for minutes:
+- a line over 64 KiB: the longest real record seen is a CUCM CDR of about 2 KiB and Asterisk
+  drops records over 1 KiB itself, so this is 30 times the real need. Lines are read in 1 MiB
+  blocks and an over-long line is measured and skipped, never held, whatever its size.
+- a field over 8 KiB: real fields (caller names, dial strings, a 3CX `chain`) stay far below.
+- a quoted cell spanning more than 20 lines (inputs that allow line breaks in cells).
+- a gzip input unpacking to more than 100 times its packed size (64 MiB allowed for any file) or
+  4 GiB in all: call logs pack 5 to 20 times, a "gzip bomb" of newlines a thousand times. Runs of
+  blank lines are skipped at C speed, so even the allowance is read in seconds.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import polars as pl
 
 from pipeline.formats.base import FormatError, ParsedFile, RowIssue, canonical_frame
 
+T = TypeVar("T", bound=Hashable)
 HEAD_BYTES = 64 * 1024
+# Input limits (see the module docstring).
+MAX_LINE_BYTES = 64 * 1024
+MAX_FIELD_CHARS = 8 * 1024
+MAX_RECORD_LINES = 20
+MAX_DECOMPRESSED_BYTES = 4 * 1024**3
+MAX_GZIP_RATIO = 100
+GZIP_FLOOR_BYTES = 64 * 1024**2
+BLOCK_BYTES = 1024 * 1024
+RAW_KEEP = 200
+_GZIP_MAGIC = b"\x1f\x8b"
+_NUL_RUN = re.compile(rb"\x00+")
+_NOT_BLANK = re.compile(rb"[^\r\n]")
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK_ROWS = 50_000
 _BOM = b"\xef\xbb\xbf"
@@ -57,21 +92,46 @@ def decode(raw: bytes, encoding: str | None = None) -> str:
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> str:
-    """The first lines of a file as text (BOM stripped, a cut final line dropped)."""
+    """The first lines of a file as text (gzip unpacked, BOM stripped, a cut final line dropped).
+
+    Of a line with crash debris only the text after the last NUL run is kept: what came before it
+    was cut off by the crash, and must not decide the format of the file.
+    """
+    stream = _Budget(path, DEFAULT_LIMITS)
     try:
-        with path.open("rb") as fh:
-            data = fh.read(size)
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror}") from None
+        data = stream.read(size)
+    finally:
+        stream.close()
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     if len(data) == size and b"\n" in data:
         data = data[: data.rindex(b"\n") + 1]
-    return "\n".join(decode(line) for line in data.splitlines())
+    return "\n".join(decode(line.rsplit(b"\x00", 1)[-1]) for line in data.splitlines())
 
 
 def head_lines(head: str, n: int = 10) -> list[str]:
     return [line for line in head.splitlines() if line.strip()][:n]
+
+
+def shape_holds(lines: Sequence[str], looks_right: Callable[[str], bool]) -> bool:
+    """True when the first lines of a file have a format's shape.
+
+    The first line must fit (a header line never passes for a record), and so must all others but
+    one: one damaged line (crash debris, a cut last line) in the head must not make a file
+    unrecognisable. The damaged line may be the only other one when it is the last.
+    """
+    if not lines or not looks_right(lines[0]):
+        return False
+    misses = [i for i, line in enumerate(lines) if i and not looks_right(line)]
+    return not misses or (len(misses) == 1 and (len(lines) >= 3 or misses[0] == len(lines) - 1))
+
+
+def usual(values: Iterable[T]) -> T | None:
+    """The most common value (the first seen on a tie): a file's layout, not one damaged line's."""
+    counts: dict[T, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: counts[v]) if counts else None
 
 
 def split_line(line: str, delimiter: str = ",", *, skipinitialspace: bool = False) -> list[str]:
@@ -92,36 +152,194 @@ class Record:
     line_no: int
     raw: str
     fields: list[str]
+    # Set when the reader itself rejects the record (crash debris, a line or field over the limit).
+    issue: str | None = None
 
 
-class _Lines:
-    """Decoded physical lines fed to csv.reader, remembering which lines the current record used."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one input may cost; see the module docstring for why these defaults."""
 
-    def __init__(self, path: Path, encoding: str | None) -> None:
-        self._fh = path.open("rb")
-        self._encoding = encoding
-        self.buffer: list[str] = []
-        self.next_line_no = 1
-        self._first = True
+    line_bytes: int = MAX_LINE_BYTES
+    field_chars: int = MAX_FIELD_CHARS
+    decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
+    gzip_ratio: int = MAX_GZIP_RATIO
+    gzip_floor_bytes: int = GZIP_FLOOR_BYTES
+    record_lines: int = MAX_RECORD_LINES
 
-    def __iter__(self) -> _Lines:
-        return self
 
-    def __next__(self) -> str:
-        raw = self._fh.readline()
-        if not raw:
-            self._fh.close()
-            raise StopIteration
-        if self._first:
-            self._first = False
-            if raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-        text = decode(raw.rstrip(b"\r\n"), self._encoding)
-        self.buffer.append(text)
-        return text + "\n"
+DEFAULT_LIMITS = ReadLimits()
+
+
+class _Budget:
+    """A binary stream that fails with one line once a gzip input unpacks past its limit."""
+
+    def __init__(self, path: Path, limits: ReadLimits) -> None:
+        self.path = path
+        try:
+            raw = path.open("rb")
+        except OSError as exc:
+            raise FormatError(f"cannot read {path}: {exc.strerror}") from None
+        magic = raw.read(2)
+        raw.seek(0)
+        self.compressed = magic == _GZIP_MAGIC
+        self.limit: int | None = None
+        if self.compressed:
+            size = path.stat().st_size
+            self.limit = min(
+                limits.decompressed_bytes, max(limits.gzip_floor_bytes, limits.gzip_ratio * size)
+            )
+            self._fh: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
+            self._raw: io.BufferedIOBase | None = raw
+        else:
+            self._fh, self._raw = raw, None
+        self.read_bytes = 0
+
+    def read(self, size: int) -> bytes:
+        try:
+            data = self._fh.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FormatError(
+                f"{self.path.name}: damaged gzip data after {self.read_bytes} bytes ({exc})"
+            ) from None
+        self.read_bytes += len(data)
+        if self.limit is not None and self.read_bytes > self.limit:
+            raise FormatError(
+                f"{self.path.name}: unpacks to more than {self.limit:,} bytes".replace(",", " ")
+                + " (the limit for a gzip input of this size); unpack it and check the content first"
+            )
+        return data
 
     def close(self) -> None:
         self._fh.close()
+        if self._raw is not None:
+            self._raw.close()
+
+
+@dataclass(frozen=True)
+class _Physical:
+    """One physical line without its terminator; a line over the limit keeps only its first bytes."""
+
+    line_no: int
+    data: bytes
+    length: int
+    too_long: bool = False
+
+
+def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
+    """Split a stream into lines in bounded blocks: a line over the limit is measured, not kept."""
+    buf = b""
+    pos = 0
+    line_no = 1
+    eof = False
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl == -1:
+            rest = len(buf) - pos
+            if rest > limits.line_bytes:
+                # Too long: keep the start for the reason, count and drop the rest up to the newline.
+                head, length = buf[pos : pos + RAW_KEEP], rest
+                buf, pos = b"", 0
+                while True:
+                    block = stream.read(BLOCK_BYTES)
+                    if not block:
+                        yield _Physical(line_no, head, length, too_long=True)
+                        return
+                    end = block.find(b"\n")
+                    if end == -1:
+                        length += len(block)
+                        continue
+                    length += end
+                    buf, pos = block[end + 1 :], 0
+                    yield _Physical(line_no, head, length, too_long=True)
+                    line_no += 1
+                    break
+                continue
+            if eof:
+                if rest:
+                    yield _Physical(line_no, buf[pos:], rest)
+                return
+            block = stream.read(BLOCK_BYTES)
+            if not block:
+                eof = True
+            buf, pos = buf[pos:] + block, 0
+            continue
+        if nl == pos or (nl == pos + 1 and buf[pos : pos + 1] == b"\r"):
+            # A run of blank lines (a padded or hostile file) is skipped at C speed.
+            found = _NOT_BLANK.search(buf, pos)
+            end = found.start() if found else len(buf)
+            if end == len(buf) and buf.endswith(b"\r"):
+                end -= 1  # keep a lone \r: it may be the first half of a CRLF split between blocks
+            line_no += buf.count(b"\n", pos, end)
+            pos = end
+            continue
+        yield _Physical(line_no, buf[pos:nl], nl - pos)
+        line_no += 1
+        pos = nl + 1
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Decoded text of one physical line, or of the part of one that crash debris left readable."""
+
+    line_no: int
+    text: str
+    issue: str | None = None
+
+
+def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[_Segment]:
+    stream = _Budget(path, limits)
+    try:
+        first = True
+        for phys in _physical_lines(stream, limits):
+            data = phys.data
+            if first:
+                first = False
+                if data.startswith(_BOM):
+                    data = data[len(_BOM) :]
+            if phys.too_long:
+                yield _Segment(
+                    phys.line_no,
+                    _trim(decode(data, encoding)),
+                    f"line of {_count(phys.length)} bytes is longer than the limit of "
+                    f"{_count(limits.line_bytes)} bytes",
+                )
+                continue
+            data = data.rstrip(b"\r")
+            if b"\x00" not in data:
+                yield _Segment(phys.line_no, decode(data, encoding))
+                continue
+            # A writer killed mid-write leaves NUL bytes where its record should be; the next record
+            # after the restart can follow on the same line. Text before a NUL run is a cut record.
+            pos = 0
+            for run in _NUL_RUN.finditer(data):
+                before = data[pos : run.start()]
+                if before.strip():
+                    yield _Segment(
+                        phys.line_no,
+                        _trim(decode(before, encoding)),
+                        "record cut short by crash debris (NUL bytes)",
+                    )
+                size = run.end() - run.start()
+                yield _Segment(
+                    phys.line_no,
+                    f"<{_count(size)} NUL bytes>",
+                    f"crash debris: {_count(size)} NUL bytes (a write cut off by a crash or power loss)",
+                )
+                pos = run.end()
+            after = data[pos:]
+            if after.strip():
+                yield _Segment(phys.line_no, decode(after, encoding))
+    finally:
+        stream.close()
+
+
+def _trim(text: str) -> str:
+    return text if len(text) <= RAW_KEEP else text[:RAW_KEEP] + "…"
 
 
 def iter_records(
@@ -131,28 +349,75 @@ def iter_records(
     quotechar: str | None = '"',
     encoding: str | None = None,
     skipinitialspace: bool = False,
+    multiline: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[Record]:
-    """Every non-blank record with its first physical line number and raw text."""
-    lines = _Lines(path, encoding)
+    """Every non-blank record with its first physical line number and raw text.
+
+    A record is one physical line, so a line cut by a crash costs that line and no more. With
+    `multiline` (spreadsheet exports with line breaks inside quoted cells) a quoted field may run on
+    for up to `limits.record_lines` lines; a quote still open after that rejects its first line
+    alone, and reading resumes on the next line.
+    """
     if quotechar is None:
-        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+        dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
     else:
-        reader = csv.reader(
-            lines, delimiter=delimiter, quotechar=quotechar, skipinitialspace=skipinitialspace
-        )
-    line_no = 1
-    try:
-        for fields in reader:
-            raw = "\n".join(lines.buffer)
-            used = len(lines.buffer)
-            lines.buffer.clear()
-            if fields and any(f.strip() for f in fields):
-                yield Record(line_no, raw, fields)
-            line_no += used
-    except csv.Error as exc:
-        raise FormatError(f"{path.name}: unreadable CSV near line {line_no}: {exc}") from None
-    finally:
-        lines.close()
+        dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
+
+    def fields_of(text: str) -> list[str]:
+        return next(csv.reader((text,), **dialect), [])
+
+    def quote_open(text: str) -> bool:
+        try:
+            for _ in csv.reader((text,), strict=True, **dialect):
+                pass
+        except csv.Error as exc:
+            return "unexpected end of data" in str(exc)
+        return False
+
+    segments = _segments(path, encoding, limits)
+    pending: deque[_Segment] = deque()
+
+    def pull() -> _Segment | None:
+        return pending.popleft() if pending else next(segments, None)
+
+    while (seg := pull()) is not None:
+        if seg.issue is not None:
+            yield Record(seg.line_no, seg.text, [], seg.issue)
+            continue
+        text = seg.text
+        if multiline and quotechar is not None and quote_open(text):
+            taken = [seg]
+            while len(taken) < limits.record_lines and len(text) <= limits.line_bytes:
+                nxt = pull()
+                if nxt is None or nxt.issue is not None:
+                    if nxt is not None:
+                        pending.appendleft(nxt)
+                    break
+                taken.append(nxt)
+                text += "\n" + nxt.text
+                if not quote_open(text):
+                    break
+            if quote_open(text):
+                pending.extendleft(reversed(taken[1:]))
+                yield Record(
+                    seg.line_no, _trim(seg.text), [], "unterminated quote: the quoted field never ends"
+                )
+                continue
+        fields = fields_of(text)
+        if not fields or not any(f.strip() for f in fields):
+            continue
+        longest = max(range(len(fields)), key=lambda i: len(fields[i]))
+        if len(fields[longest]) > limits.field_chars:
+            yield Record(
+                seg.line_no,
+                _trim(text),
+                [],
+                f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the limit of "
+                f"{_count(limits.field_chars)}",
+            )
+            continue
+        yield Record(seg.line_no, text, fields)
 
 
 @dataclass
@@ -199,6 +464,9 @@ def records_to_table(
 
     for rec in records:
         count += 1
+        if rec.issue is not None:
+            rejected.append(RowIssue(rec.line_no, rec.raw, rec.issue))
+            continue
         n = len(rec.fields)
         if n != width and not (width - allow_fewer <= n < width):
             expected = f"{width - allow_fewer} to {width}" if allow_fewer else str(width)
@@ -315,8 +583,15 @@ def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
 
 
 def merged_result(
-    calls: pl.DataFrame, table: Table, *, fmt: str, source_system: str, rejected: list[RowIssue],
-    filtered: list[RowIssue], notices: list[str], direction_known: bool,
+    calls: pl.DataFrame,
+    table: Table,
+    *,
+    fmt: str,
+    source_system: str,
+    rejected: list[RowIssue],
+    filtered: list[RowIssue],
+    notices: list[str],
+    direction_known: bool,
 ) -> ParsedFile:
     """An adapter's result from its merged calls: one row per call, `n` = the records merged into it.
 

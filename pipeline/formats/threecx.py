@@ -46,14 +46,18 @@ TS_FORMATS = ("%Y/%m/%d %H:%M:%S", *textio.DEFAULT_TS_FORMATS)
 VOICEMAIL_RE = r"(?i)(vmail|voice ?mail|röstbrevlåda)"
 
 
+def _looks_like_record(line: str) -> bool:
+    row = textio.split_line(line)
+    return len(row) >= 5 and bool(CALL_RE.match(row[0].strip()))
+
+
 class ThreeCxAdapter:
     name = "3cx"
     description = "3CX CDR log (no header, `Call <id>` first field; default 27-field v16–v18 layout)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        rows = [textio.split_line(line) for line in lines]
-        return bool(rows) and all(len(r) >= 5 and CALL_RE.match(r[0].strip()) for r in rows)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, _looks_like_record)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         return parse_fields(path, DEFAULT_FIELDS, options, self.name)
@@ -67,9 +71,11 @@ def parse_fields(
         raise FormatError(
             f"unknown 3CX field name(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_FIELDS)}"
         )
-    lines = textio.head_lines(textio.read_head(path), 1)
-    if lines and len(textio.split_line(lines[0], delimiter)) != len(fields):
-        found = len(textio.split_line(lines[0], delimiter))
+    lines = textio.head_lines(textio.read_head(path), 50)
+    counts = [len(textio.split_line(line, delimiter)) for line in lines]
+    found = textio.usual(counts)
+    # Refused only when most lines have another count: one damaged line is rejected on its own.
+    if found is not None and counts.count(len(fields)) * 2 < len(counts):
         raise FormatError(
             f"{path.name}: 3CX record has {found} fields, the layout has {len(fields)}; "
             'give the field order in a mapping (format = "3cx", fields = [...])'
@@ -168,7 +174,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         answered_at=pl.when(pl.col("person")).then(textio.naive_text(pl.col("answer"))),
         ended_at=textio.naive_text(pl.col("end")),
         wait_s=textio.wait_text(
-            pl.col("person"), pl.col("answer"), pl.col("outcome") == "abandoned", pl.col("start"), pl.col("end")
+            pl.col("person"),
+            pl.col("answer"),
+            pl.col("outcome") == "abandoned",
+            pl.col("start"),
+            pl.col("end"),
         ),
         talk_s=pl.when(pl.col("person")).then(textio.seconds_text(pl.col("dur"))),
         dialled_number=pl.coalesce(["dial_no", pl.col("to_no").str.replace(r"^Ext\.", "")]),
@@ -180,8 +190,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         "3CX wait_s stops when the PBX answers (IVR/queue), so queue waiting time is under-stated",
     ]
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="3cx", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=direction,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="3cx",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=direction,
     )
 
 

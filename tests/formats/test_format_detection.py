@@ -15,6 +15,7 @@ EXPECTED = {
     "asterisk/Master-linkedid.csv": "asterisk_cdr",
     "asterisk/Master-16.csv": "asterisk_cdr",
     "queue_log/queue_log": "asterisk_queue_log",
+    "queue_log/queue_log-crash": "asterisk_queue_log",
     "freeswitch/Master.csv": "freeswitch_csv",
     "freeswitch/default-template.csv": "freeswitch_csv",
     "freeswitch/sql-template.csv": "freeswitch_csv",

@@ -18,7 +18,7 @@ def test_decode_falls_back_per_line() -> None:
 def test_records_mixed_encodings_bom_crlf_no_final_newline(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(b"\xef\xbb\xbfa,b\r\n" + '"Ö""x",1\r\n'.encode("cp1252") + b'"multi\r\nline",2')
-    records = list(textio.iter_records(path))
+    records = list(textio.iter_records(path, multiline=True))
     assert [r.fields for r in records] == [["a", "b"], ['Ö"x', "1"], ["multi\nline", "2"]]
     assert [r.line_no for r in records] == [1, 2, 3]
     assert records[2].raw == '"multi\nline",2'

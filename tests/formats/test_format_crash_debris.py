@@ -1,0 +1,152 @@
+"""Crash debris costs a line, never a file, in every adapter.
+
+A telephony system killed mid-write leaves a run of NUL bytes where its record should be; after the
+restart the next record can start on the same physical line, and the last line of a file can be cut
+short. Each case damages a clean fixture the way a crash does and compares the result with the clean
+file minus the records the crash destroyed: the damaged lines are rejected with their line numbers
+and reasons, every other call comes out exactly as before, and the accounting holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+from formats_helpers import FIXTURES, check_contract
+
+from pipeline import formats
+from pipeline.formats.base import AdapterOptions, ParsedFile
+
+
+@dataclass(frozen=True)
+class Case:
+    relative: str
+    adapter: str
+    header_lines: int = 0
+    mapping: str | None = None
+
+
+CASES = [
+    Case("asterisk/Master.csv", "asterisk_cdr"),
+    Case("asterisk/Master-linkedid.csv", "asterisk_cdr"),
+    Case("asterisk/Master-16.csv", "asterisk_cdr"),
+    Case("queue_log/queue_log", "asterisk_queue_log"),
+    Case("freeswitch/Master.csv", "freeswitch_csv"),
+    Case("freeswitch/default-template.csv", "freeswitch_csv"),
+    Case("freeswitch/sql-template.csv", "freeswitch_csv"),
+    Case("cucm/cdr_StdCluster_01_202403040700_1", "cucm", header_lines=2),
+    Case("cucm/cdr_headerless_129", "cucm"),
+    Case("3cx/cdr.log", "3cx"),
+    Case("teams/DirectRoutingUsage.csv", "teams", header_lines=1),
+    Case("teams/PSTNUsage-CallingPlans.csv", "teams", header_lines=1),
+    Case("mapping/telia.csv", "mapping", header_lines=1, mapping="mapping/telia.toml"),
+    Case("3cx/cdr-custom.log", "mapping", mapping="3cx/3cx-mapping.toml"),
+]
+NUL_RUN = b"\x00" * 78
+# Files with a few records to spare: in a two-line file a line run into the next is all there is.
+ROOMY = [c for c in CASES if len((FIXTURES / c.relative).read_bytes().splitlines()) - c.header_lines >= 4]
+
+
+def _lines(case: Case) -> list[bytes]:
+    return (FIXTURES / case.relative).read_bytes().splitlines(keepends=True)
+
+
+def _middle(case: Case, lines: list[bytes]) -> int:
+    """Index of a data line in the middle of the file that has a data line after it."""
+    return case.header_lines + (len(lines) - case.header_lines - 1) // 2
+
+
+def _parse(case: Case, data: bytes, tmp_path: Path, name: str) -> ParsedFile:
+    path = tmp_path / f"{name}-{Path(case.relative).name}"
+    path.write_bytes(data)
+    options = AdapterOptions(mapping=FIXTURES / case.mapping if case.mapping else None)
+    if case.mapping is None:
+        assert formats.detect(path).name == case.adapter  # the damage does not hide the format
+    parsed = formats.get_adapter(case.adapter).parse(path, options=options)
+    check_contract(parsed)
+    return parsed
+
+
+def _same_calls(damaged: ParsedFile, reference: ParsedFile) -> None:
+    assert damaged.calls.height > 0
+    assert damaged.calls.drop("line_no").equals(reference.calls.drop("line_no"))
+    assert damaged.merged == reference.merged
+    assert len(damaged.filtered) == len(reference.filtered)
+
+
+def _cut(line: bytes, share: float) -> bytes:
+    return line.rstrip(b"\r\n")[: int(len(line.rstrip(b"\r\n")) * share)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.relative)
+def test_nul_run_at_the_start_of_a_line_costs_no_call(case: Case, tmp_path: Path) -> None:
+    lines = _lines(case)
+    k = _middle(case, lines)
+    damaged = _parse(case, b"".join([*lines[:k], NUL_RUN + lines[k], *lines[k + 1 :]]), tmp_path, "nul")
+    clean = _parse(case, b"".join(lines), tmp_path, "clean")
+    _same_calls(damaged, clean)
+    new = [(i.line_no, i.reason) for i in damaged.rejected if i not in clean.rejected]
+    assert new == [(k + 1, "crash debris: 78 NUL bytes (a write cut off by a crash or power loss)")]
+    assert damaged.records_read == clean.records_read + 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.relative)
+def test_restart_after_nul_run_inside_a_line_costs_the_cut_record(case: Case, tmp_path: Path) -> None:
+    lines = _lines(case)
+    k = _middle(case, lines)
+    crashed = _cut(lines[k], 0.5) + b"\x00" * 40 + lines[k + 1]
+    damaged = _parse(case, b"".join([*lines[:k], crashed, *lines[k + 2 :]]), tmp_path, "restart")
+    reference = _parse(case, b"".join([*lines[:k], *lines[k + 1 :]]), tmp_path, "ref")
+    _same_calls(damaged, reference)
+    new = [
+        (i.line_no, i.reason)
+        for i in damaged.rejected
+        if i.reason not in {r.reason for r in reference.rejected}
+    ]
+    assert new == [
+        (k + 1, "record cut short by crash debris (NUL bytes)"),
+        (k + 1, "crash debris: 40 NUL bytes (a write cut off by a crash or power loss)"),
+    ]
+
+
+@pytest.mark.parametrize("case", ROOMY, ids=lambda c: c.relative)
+def test_record_run_into_the_next_one_costs_that_line(case: Case, tmp_path: Path) -> None:
+    lines = _lines(case)
+    k = _middle(case, lines)
+    glued = _cut(lines[k], 0.5) + lines[k + 1]
+    damaged = _parse(case, b"".join([*lines[:k], glued, *lines[k + 2 :]]), tmp_path, "glued")
+    reference = _parse(case, b"".join([*lines[:k], *lines[k + 2 :]]), tmp_path, "ref")
+    _same_calls(damaged, reference)
+    known = {(i.raw, i.reason) for i in reference.rejected}
+    assert [i.line_no for i in damaged.rejected if (i.raw, i.reason) not in known] == [k + 1]
+    assert damaged.records_read == reference.records_read + 1
+
+
+@pytest.mark.parametrize("case", ROOMY, ids=lambda c: c.relative)
+def test_truncated_last_line_costs_that_line(case: Case, tmp_path: Path) -> None:
+    lines = _lines(case)
+    damaged = _parse(case, b"".join([*lines[:-1], _cut(lines[-1], 0.4)]), tmp_path, "cut")
+    reference = _parse(case, b"".join(lines[:-1]), tmp_path, "ref")
+    _same_calls(damaged, reference)
+    assert [i.line_no for i in damaged.rejected if i not in reference.rejected] == [len(lines)]
+
+
+def test_queue_log_78_nul_bytes_leave_every_other_line_readable(tmp_path: Path) -> None:
+    """The reported case: one NUL run made all 543 lines "unreadable event time" and 30 calls 0.
+
+    The fixture is a queue_log after a crash: the COMPLETECALLER of the first call was lost, its
+    space left as NUL bytes, and the restart QUEUESTART written after them; the file ends cut short.
+    """
+    path = FIXTURES / "queue_log/queue_log-crash"
+    assert path.read_bytes().count(NUL_RUN) == 1
+    parsed = formats.detect(path).parse(path, options=AdapterOptions())
+    check_contract(parsed)
+    assert not any(i.reason == "unreadable event time" for i in parsed.rejected)
+    assert [(i.line_no, i.reason) for i in parsed.rejected] == [
+        (4, "crash debris: 78 NUL bytes (a write cut off by a crash or power loss)"),
+        (11, "expected 5 to 10 fields, found 2"),
+    ]
+    assert parsed.calls.height == 4
+    assert parsed.calls.filter(pl.col("outcome") == "answered").height == 2
