@@ -216,14 +216,9 @@ class _Budget:
             self._raw.close()
 
 
-@dataclass(frozen=True)
-class _Physical:
-    """One physical line without its terminator; a line over the limit keeps only its first bytes."""
-
-    line_no: int
-    data: bytes
-    length: int
-    too_long: bool = False
+# (line_no, data, length, too_long): one physical line without its terminator; a line over the
+# limit keeps only its first bytes. Tuples, not objects: this runs once per line of every file.
+_Physical = tuple[int, bytes, int, bool]
 
 
 def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
@@ -243,7 +238,7 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
                 while True:
                     block = stream.read(BLOCK_BYTES)
                     if not block:
-                        yield _Physical(line_no, head, length, too_long=True)
+                        yield (line_no, head, length, True)
                         return
                     end = block.find(b"\n")
                     if end == -1:
@@ -251,13 +246,13 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
                         continue
                     length += end
                     buf, pos = block[end + 1 :], 0
-                    yield _Physical(line_no, head, length, too_long=True)
+                    yield (line_no, head, length, True)
                     line_no += 1
                     break
                 continue
             if eof:
                 if rest:
-                    yield _Physical(line_no, buf[pos:], rest)
+                    yield (line_no, buf[pos:], rest, False)
                 return
             block = stream.read(BLOCK_BYTES)
             if not block:
@@ -273,7 +268,7 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
             line_no += buf.count(b"\n", pos, end)
             pos = end
             continue
-        yield _Physical(line_no, buf[pos:nl], nl - pos)
+        yield (line_no, buf[pos:nl], nl - pos, False)
         line_no += 1
         pos = nl + 1
 
@@ -282,36 +277,28 @@ def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """Decoded text of one physical line, or of the part of one that crash debris left readable."""
-
-    line_no: int
-    text: str
-    issue: str | None = None
+# (line_no, text, issue): the decoded text of one physical line, or of the part of one that crash
+# debris left readable; `issue` is set when the reader itself rejects it.
+_Segment = tuple[int, str, str | None]
 
 
 def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[_Segment]:
     stream = _Budget(path, limits)
     try:
         first = True
-        for phys in _physical_lines(stream, limits):
-            data = phys.data
+        for line_no, data, length, too_long in _physical_lines(stream, limits):
             if first:
                 first = False
                 if data.startswith(_BOM):
                     data = data[len(_BOM) :]
-            if phys.too_long:
-                yield _Segment(
-                    phys.line_no,
-                    _trim(decode(data, encoding)),
-                    f"line of {_count(phys.length)} bytes is longer than the limit of "
-                    f"{_count(limits.line_bytes)} bytes",
-                )
+            if too_long:
+                reason = f"line of {_count(length)} bytes is longer than the limit of {_count(limits.line_bytes)} bytes"
+                yield (line_no, _trim(decode(data, encoding)), reason)
                 continue
-            data = data.rstrip(b"\r")
+            if data.endswith(b"\r"):
+                data = data.rstrip(b"\r")
             if b"\x00" not in data:
-                yield _Segment(phys.line_no, decode(data, encoding))
+                yield (line_no, decode(data, encoding), None)
                 continue
             # A writer killed mid-write leaves NUL bytes where its record should be; the next record
             # after the restart can follow on the same line. Text before a NUL run is a cut record.
@@ -319,27 +306,68 @@ def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[
             for run in _NUL_RUN.finditer(data):
                 before = data[pos : run.start()]
                 if before.strip():
-                    yield _Segment(
-                        phys.line_no,
-                        _trim(decode(before, encoding)),
-                        "record cut short by crash debris (NUL bytes)",
-                    )
-                size = run.end() - run.start()
-                yield _Segment(
-                    phys.line_no,
-                    f"<{_count(size)} NUL bytes>",
-                    f"crash debris: {_count(size)} NUL bytes (a write cut off by a crash or power loss)",
-                )
+                    cut = "record cut short by crash debris (NUL bytes)"
+                    yield (line_no, _trim(decode(before, encoding)), cut)
+                size = _count(run.end() - run.start())
+                debris = f"crash debris: {size} NUL bytes (a write cut off by a crash or power loss)"
+                yield (line_no, f"<{size} NUL bytes>", debris)
                 pos = run.end()
             after = data[pos:]
             if after.strip():
-                yield _Segment(phys.line_no, decode(after, encoding))
+                yield (line_no, decode(after, encoding), None)
     finally:
         stream.close()
 
 
 def _trim(text: str) -> str:
     return text if len(text) <= RAW_KEEP else text[:RAW_KEEP] + "…"
+
+
+class _Feeder:
+    """Lines for csv.reader that end a record after `max_lines` lines or at a rejected segment.
+
+    csv.reader asks for another line only to continue a quoted field, so `used` holds exactly the
+    lines of the record it returns; `cut` says the quote was still open when the feeder stopped.
+    """
+
+    def __init__(self, segments: Iterator[_Segment], max_lines: int) -> None:
+        self._segments = segments
+        self.max_lines = max_lines
+        self.pending: deque[_Segment] = deque()
+        self.used: list[_Segment] = []
+        self.issue: _Segment | None = None
+        self.cut = False
+        self.done = False
+
+    def __iter__(self) -> _Feeder:
+        return self
+
+    def __next__(self) -> str:
+        if self.used and len(self.used) >= self.max_lines:
+            self.cut = True
+            raise StopIteration
+        if self.pending:
+            seg = self.pending.popleft()
+        else:
+            nxt = next(self._segments, None)
+            if nxt is None:
+                self.done = True
+                raise StopIteration
+            seg = nxt
+        if seg[2] is not None:
+            if self.used:
+                self.pending.appendleft(seg)
+                self.cut = True
+            else:
+                self.issue = seg
+            raise StopIteration
+        self.used.append(seg)
+        return seg[1] + "\n"
+
+    def reset(self) -> None:
+        self.used = []
+        self.issue = None
+        self.cut = False
 
 
 def iter_records(
@@ -354,70 +382,47 @@ def iter_records(
 ) -> Iterator[Record]:
     """Every non-blank record with its first physical line number and raw text.
 
-    A record is one physical line, so a line cut by a crash costs that line and no more. With
-    `multiline` (spreadsheet exports with line breaks inside quoted cells) a quoted field may run on
-    for up to `limits.record_lines` lines; a quote still open after that rejects its first line
-    alone, and reading resumes on the next line.
+    A record is one physical line, so a line cut by a crash costs that line and no more (a quote it
+    leaves open ends with the line). With `multiline` (spreadsheet exports with line breaks inside
+    quoted cells) a quoted field may run on for up to `limits.record_lines` lines; a quote still
+    open after that rejects its first line alone, and reading resumes on the next line.
     """
     if quotechar is None:
         dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
     else:
         dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
-
-    def fields_of(text: str) -> list[str]:
-        return next(csv.reader((text,), **dialect), [])
-
-    def quote_open(text: str) -> bool:
-        try:
-            for _ in csv.reader((text,), strict=True, **dialect):
-                pass
-        except csv.Error as exc:
-            return "unexpected end of data" in str(exc)
-        return False
-
-    segments = _segments(path, encoding, limits)
-    pending: deque[_Segment] = deque()
-
-    def pull() -> _Segment | None:
-        return pending.popleft() if pending else next(segments, None)
-
-    while (seg := pull()) is not None:
-        if seg.issue is not None:
-            yield Record(seg.line_no, seg.text, [], seg.issue)
-            continue
-        text = seg.text
-        if multiline and quotechar is not None and quote_open(text):
-            taken = [seg]
-            while len(taken) < limits.record_lines and len(text) <= limits.line_bytes:
-                nxt = pull()
-                if nxt is None or nxt.issue is not None:
-                    if nxt is not None:
-                        pending.appendleft(nxt)
-                    break
-                taken.append(nxt)
-                text += "\n" + nxt.text
-                if not quote_open(text):
-                    break
-            if quote_open(text):
-                pending.extendleft(reversed(taken[1:]))
+    feeder = _Feeder(_segments(path, encoding, limits), limits.record_lines if multiline else 1)
+    field_chars = limits.field_chars
+    blank_chars = f"{delimiter}{quotechar or ''} \t"
+    while not feeder.done or feeder.pending:
+        for fields in csv.reader(feeder, **dialect):
+            used = feeder.used
+            line_no = used[0][0]
+            if feeder.cut and multiline:
+                feeder.pending.extendleft(reversed(used[1:]))
+                feeder.reset()
                 yield Record(
-                    seg.line_no, _trim(seg.text), [], "unterminated quote: the quoted field never ends"
+                    line_no, _trim(used[0][1]), [], "unterminated quote: the quoted field never ends"
                 )
+                break
+            raw = used[0][1] if len(used) == 1 else "\n".join(seg[1] for seg in used)
+            feeder.used = []
+            if not raw.strip(blank_chars):  # only delimiters, quotes and spaces
                 continue
-        fields = fields_of(text)
-        if not fields or not any(f.strip() for f in fields):
-            continue
-        longest = max(range(len(fields)), key=lambda i: len(fields[i]))
-        if len(fields[longest]) > limits.field_chars:
-            yield Record(
-                seg.line_no,
-                _trim(text),
-                [],
-                f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the limit of "
-                f"{_count(limits.field_chars)}",
-            )
-            continue
-        yield Record(seg.line_no, text, fields)
+            if len(raw) > field_chars and max(map(len, fields)) > field_chars:
+                longest = max(range(len(fields)), key=lambda i: len(fields[i]))
+                reason = (
+                    f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the "
+                    f"limit of {_count(field_chars)}"
+                )
+                yield Record(line_no, _trim(raw), [], reason)
+                continue
+            yield Record(line_no, raw, fields)
+        if feeder.issue is not None:
+            issue = feeder.issue
+            feeder.reset()
+            yield Record(issue[0], issue[1], [], issue[2])
+        feeder.cut = False
 
 
 @dataclass

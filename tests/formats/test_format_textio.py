@@ -55,3 +55,38 @@ def test_phone_number_matching() -> None:
     frame = pl.DataFrame({"n": ["+4651317000", "004651317000", "051317000", "51317000", None]})
     matches = frame.select(textio.number_matches(pl.col("n"), ["0513-170 00"])).to_series().to_list()
     assert matches == [True, True, True, False, False]
+
+
+def test_an_open_quote_ends_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('a,"cut off\nb,2\nc,3\n')
+    records = list(textio.iter_records(path))
+    assert [(r.line_no, r.fields) for r in records] == [
+        (1, ["a", "cut off\n"]),
+        (2, ["b", "2"]),
+        (3, ["c", "3"]),
+    ]
+
+
+def test_multiline_quote_that_never_ends_costs_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('a,"never closed\n' + "".join(f"r{i},{i}\n" for i in range(30)))
+    limits = textio.ReadLimits(record_lines=5)
+    records = list(textio.iter_records(path, multiline=True, limits=limits))
+    assert (records[0].line_no, records[0].issue) == (1, "unterminated quote: the quoted field never ends")
+    assert [r.fields for r in records[1:]] == [[f"r{i}", str(i)] for i in range(30)]
+    assert [r.line_no for r in records[1:]] == list(range(2, 32))
+
+
+def test_nul_runs_split_a_line_into_debris_and_the_record_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,1\n" + b"\x00" * 5 + b"b,2\nc,\x00\x00\x00d,4\n")
+    found = [(r.line_no, r.fields, r.issue) for r in textio.iter_records(path)]
+    assert found == [
+        (1, ["a", "1"], None),
+        (2, [], "crash debris: 5 NUL bytes (a write cut off by a crash or power loss)"),
+        (2, ["b", "2"], None),
+        (3, [], "record cut short by crash debris (NUL bytes)"),
+        (3, [], "crash debris: 3 NUL bytes (a write cut off by a crash or power loss)"),
+        (3, ["d", "4"], None),
+    ]
