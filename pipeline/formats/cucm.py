@@ -9,7 +9,8 @@ Merge rules:
   `globalCallID_callId` (transfers, redirects and conference joins write several records).
 - Answered (by a person): a record with `dateTimeConnect > 0` whose `destDeviceName` is a phone
   (`SEP…`, or a Jabber client `CSF…`/`BOT…`/`TCT…`/`TAB…`); the earliest such record gives
-  answered_at, and its `duration` the talk time. `finalCalledPartyNumber` is not used: on hunt-pilot
+  answered_at, and its `duration` the talk time. CTI route points and CTI ports (IVRs, attendant
+  console and native queuing) and voicemail ports are the PBX answering: never a person. `finalCalledPartyNumber` is not used: on hunt-pilot
   calls it stays the pilot.
 - Otherwise, from the latest record: connected to a voicemail port or partition (name contains
   `vm`, `voicemail`, `unity`, `cuc` or

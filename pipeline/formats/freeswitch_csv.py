@@ -11,9 +11,16 @@ A spreadsheet round trip (quotes gone, dates `YYYY/M/D H:MM`) still reads.
 Merge rules:
 - One call = the A-leg `uuid`. With `legs=ab` a B-leg record (its `uuid` is some record's
   `bleg_uuid`) is merged into its A leg; a repeated `uuid` (spreadsheet copies) is merged too.
+- Loopback legs: the stock dialplan sends an unanswered extension to `loopback/app=voicemail`
+  (likewise `app=ivr`, `app=conference`, `app=playback`, …). FreeSWITCH answers the A leg itself and
+  bridges it to the loopback pair, and with `legs=a` the loopback's inbound half is a record of its
+  own: same caller number, destination the app name, starting after the A leg's answer and ending
+  in the same second. It is merged into that A leg (the latest match), never a call of its own; one
+  whose A leg is not in the file is filtered with a reason.
 - Answered (by a person): the A leg was bridged (`bleg_uuid` set, or a B-leg record exists) and
-  answered (`billsec > 0` or `answer_stamp` set). Answered with no bridge means the PBX itself
-  answered (IVR, announcement): not a person.
+  answered (`billsec > 0` or `answer_stamp` set), and not to a loopback leg. Answered with no
+  bridge means the PBX itself answered (IVR, announcement): not a person. A loopback to voicemail
+  → voicemail; to playback → closed; to an IVR, conference or other app → abandoned.
 - Otherwise by `hangup_cause`: USER_BUSY → busy; NO_ANSWER / NO_USER_RESPONSE /
   RECOVERY_ON_TIMER_EXPIRE → timeout; ORIGINATOR_CANCEL, NORMAL_CLEARING, LOSE_RACE and the other
   caller-side clearings → abandoned; every other cause → failed. `NORMAL_CLEARING` never means
@@ -42,6 +49,9 @@ COLUMNS = (
     "answer_stamp", "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid",
     "accountcode", "read_codec", "write_codec",
 )  # fmt: skip
+# Apps a loopback leg runs when FreeSWITCH answers a call itself (`loopback/app=NAME`).
+LOOPBACK_APPS = ["voicemail", "ivr", "conference", "playback", "park", "valet_park", "lua", "javascript"]
+ANNOUNCE_APPS = ["playback"]
 SQL_RE = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s+VALUES\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
 CAUSE_RE = re.compile(r"^[A-Z0-9_]+$")
 BUSY = ["USER_BUSY"]
@@ -101,6 +111,41 @@ class FreeswitchAdapter:
         return _merge(table, options, self.name)
 
 
+def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
+    """Merge each loopback leg into the call it serves, as `loop_app` on that record.
+
+    The stock dialplan sends an unanswered extension to `loopback/app=voicemail`: FreeSWITCH answers
+    the A leg itself and bridges it to a loopback pair, and with `legs=a` the loopback's inbound
+    half is written as a record of its own: the caller's number, destination `voicemail` (the app),
+    starting after the A leg's answer and ending with it. Such a record belongs to the A leg with
+    the same caller number that was bridged and answered before it started and ended within a
+    second of it (the latest such A leg, if several).
+    """
+    app = pl.col("destination_number").str.to_lowercase().str.strip_chars()
+    loop = app.is_in(LOOPBACK_APPS) & pl.col("bleg_uuid").is_null() & ~pl.col("is_b")
+    frame = frame.with_columns(loop_app=pl.when(loop).then(app))
+    legs = frame.filter(loop).select("line_no", "caller_id_number", l_start="start", l_end="end")
+    hosts = frame.filter(
+        pl.col("loop_app").is_null() & ~pl.col("is_b") & pl.col("bleg_uuid").is_not_null()
+    ).select("caller_id_number", host="key", h_start="start", h_answer="answer", h_end="end")
+    matched = (
+        legs.join(hosts, on="caller_id_number")
+        .filter(
+            (pl.col("l_start") >= pl.coalesce(["h_answer", "h_start"]))
+            & (pl.col("l_start") <= pl.col("h_end"))
+            & ((pl.col("l_end") - pl.col("h_end")).dt.total_seconds().abs() <= 1)
+        )
+        .sort(["line_no", "h_start"], descending=[False, True])
+        .unique("line_no", keep="first")
+        .select("line_no", "host")
+    )
+    return (
+        frame.join(matched, on="line_no", how="left", maintain_order="left")
+        .with_columns(key=pl.coalesce(["host", "key"]))
+        .drop("host")
+    )
+
+
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
     frame = table.frame.with_columns(
         start=textio.parse_ts("start_stamp"),
@@ -122,8 +167,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     frame = frame.join(a_of_b, on="uuid", how="left", maintain_order="left").with_columns(
         key=pl.coalesce(["a_uuid", "uuid"]), is_b=pl.col("a_uuid").is_not_null()
     )
+    frame = _merge_loopback_legs(frame)
     frame = frame.sort(["key", "is_b", "start", "line_no"])
-    a, b = ~pl.col("is_b"), pl.col("is_b")
+    a, b = ~pl.col("is_b") & pl.col("loop_app").is_null(), pl.col("is_b")
     a_answered = (pl.col("billsec_i") > 0) | pl.col("answer").is_not_null()
     calls = frame.group_by("key", maintain_order=True).agg(
         line_no=pl.col("line_no").min(),
@@ -137,6 +183,7 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         b_billsec=pl.col("billsec_i").filter(b).max(),
         cause=pl.col("cause").filter(a).last(),
         any_busy=pl.col("cause").is_in(BUSY).any(),
+        loop_app=pl.col("loop_app").drop_nulls().first(),
         dialled=pl.col("destination_number").filter(a).first(),
         context=pl.col("context").filter(a).first(),
         caller=pl.col("caller_id_number").filter(a).first(),
@@ -144,6 +191,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         raws=pl.col("raw"),
     )
     filtered: list[RowIssue] = []
+    orphans = calls.filter(pl.col("started").is_null() & pl.col("loop_app").is_not_null())
+    for app, lines, raws in orphans.select("loop_app", "lines", "raws").iter_rows():
+        reason = f"loopback leg ({app}) whose call is not in the file"
+        filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
+    calls = calls.filter(pl.col("started").is_not_null() | pl.col("loop_app").is_null())
     keep = pl.col("started").is_not_null()
     if options.switchboard_contexts:
         keep = keep & pl.col("context").is_in(list(options.switchboard_contexts)).fill_null(False)
@@ -161,9 +213,13 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     calls = calls.filter(keep)
 
     answer_at = pl.coalesce(["b_answer", "a_answer"])
-    person = pl.col("bridged") & answer_at.is_not_null()
+    # A bridge to a loopback leg is FreeSWITCH answering itself (voicemail, IVR, conference).
+    person = pl.col("bridged") & answer_at.is_not_null() & pl.col("loop_app").is_null()
     outcome = (
         pl.when(person).then(pl.lit("answered"))
+        .when(pl.col("loop_app") == "voicemail").then(pl.lit("voicemail"))
+        .when(pl.col("loop_app").is_in(ANNOUNCE_APPS)).then(pl.lit("closed"))
+        .when(pl.col("loop_app").is_not_null()).then(pl.lit("abandoned"))
         .when(pl.col("cause").is_in(BUSY) | pl.col("any_busy")).then(pl.lit("busy"))
         .when(pl.col("cause").is_in(TIMEOUT)).then(pl.lit("timeout"))
         .when(pl.col("cause").is_in(CALLER_CLEARED)).then(pl.lit("abandoned"))

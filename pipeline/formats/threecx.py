@@ -9,7 +9,10 @@ Merge rules:
 - Direction from the record: `from-type` External → inbound (kept); `to-type` External → outbound,
   otherwise internal (both filtered with a reason). Casing varies between versions, so it is ignored.
 - Answered (by a person): `time-answered` set, `duration` > 0, and the final target is an `Ext.`
-  agent that is not an IVR (`final-type`), not a configured switchboard queue and not voicemail.
+  agent where 3CX did not answer itself: not an IVR, queue, ring group, voicemail, fax, parking or
+  script by `final-type` (any casing, `Ring Group`/`ring_group` alike), not named as an IVR or
+  Digital Receptionist in `final-dispname`, not a queue that polled agents (`missed-queue-calls`)
+  and kept the call, and not a configured switchboard queue.
   `time-answered` alone is set when an IVR or queue answers: a zero-duration call ending at the queue
   is abandoned. `missed-queue-calls` lists agents who did not pick up, not missed calls.
 - Otherwise: final target voicemail → voicemail; `reason-terminated` Failed… → failed; else
@@ -44,6 +47,13 @@ KNOWN = set(DEFAULT_FIELDS)
 CALL_RE = re.compile(r"^Call \d+$")
 TS_FORMATS = ("%Y/%m/%d %H:%M:%S", *textio.DEFAULT_TS_FORMATS)
 VOICEMAIL_RE = r"(?i)(vmail|voice ?mail|röstbrevlåda)"
+# Targets where 3CX answers the call itself: `final-type` values (casing and separators vary
+# between versions), and IVR names in `final-dispname` where the type only says Internal.
+PBX_TYPES = [
+    "ivr", "queue", "ringgroup", "voicemail", "fax", "script", "parking", "park", "conference",
+    "routepoint", "digitalreceptionist", "callflow",
+]  # fmt: skip
+IVR_NAME_RE = r"(?i)\b(ivr|digital receptionist)\b"
 
 
 def _looks_like_record(line: str) -> bool:
@@ -142,9 +152,16 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         | pl.col("final_dispname").fill_null("").str.contains(VOICEMAIL_RE)
         | pl.col("final_type").fill_null("").str.contains(VOICEMAIL_RE)
     )
+    final_type = pl.col("final_type").fill_null("").str.to_lowercase().str.replace_all(r"[\s_-]", "")
     pbx_target = (
-        pl.col("final_type").fill_null("").str.to_lowercase().is_in(["ivr", "queue", "ringgroup"])
+        final_type.is_in(PBX_TYPES)
+        | pl.col("final_dispname").fill_null("").str.contains(IVR_NAME_RE)
         | pl.col("final_dn").is_in(list(options.switchboard_queues)).fill_null(False)
+        # Agents polled and the call still at the first target: it never left the queue.
+        | (
+            pl.col("missed_queue_calls").fill_null("").str.contains("Ext.", literal=True)
+            & (pl.col("final_dn") == pl.col("to_dn")).fill_null(False)
+        )
         | (pl.col("final") == "EndCall")
     )
     person = (
