@@ -16,6 +16,9 @@ Merge rules:
   events of a callid with no ENTERQUEUE in the file (the call began in an earlier file), and calls
   in no switchboard queue when queues are configured.
 - Time: epoch seconds → UTC with `+00:00`; the database variant's datetime text stays naive.
+- The `queue_log` database table exported as CSV (`time,callid,queuename,agent,event,data1,…` or
+  `uid,date_time,callid,queue_name,agent,event,param1,…`, one `data` column with `|` inside, `NULL`
+  for empty) is read by its header names, in any order, under the same rules.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ EXIT_EVENTS = ["ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "RINGCA
 COMPLETE_EVENTS = ["COMPLETEAGENT", "COMPLETECALLER"]
 TRANSFER_EVENTS = ["TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"]
 EVENT_RE = re.compile(r"^[A-Z_]+$")
+# Header names of the `queue_log` database table (realtime) as exported to CSV, normalised.
+TABLE_ALIASES = {
+    "time": "time", "datetime": "time", "timestamp": "time", "callid": "callid",
+    "queuename": "queuename", "queue": "queuename", "agent": "agent", "event": "event", "data": "data",
+    **{f"data{i}": f"data{i}" for i in range(1, 6)}, **{f"param{i}": f"data{i}" for i in range(1, 6)},
+}  # fmt: skip
 TIME_RE = re.compile(r"^\d{9,11}$")
 
 
@@ -51,19 +60,56 @@ def _looks_like_queue_log(line: str) -> bool:
     )
 
 
+def table_columns(line: str) -> list[str] | None:
+    """Column names of a `queue_log` table export's header line, or None when it is not one."""
+    names = [
+        re.sub(r"[\s_\-]", "", n.strip().lower())
+        for n in textio.split_line(line, textio.sniff_delimiter(line))
+    ]
+    columns = [TABLE_ALIASES.get(n, f"_{i}") for i, n in enumerate(names)]
+    needed = {"time", "callid", "queuename", "event"}
+    return columns if needed <= set(columns) and len(set(columns)) == len(columns) else None
+
+
 class QueueLogAdapter:
     name = "asterisk_queue_log"
     description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
 
     def sniff(self, head: str) -> bool:
         lines = textio.head_lines(head, 10)
+        if lines and table_columns(lines[0]) is not None:
+            return True
         return textio.shape_holds(lines, _looks_like_queue_log)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        columns = table_columns(lines[0]) if lines else None
+        if columns is not None:
+            return _merge(_table_export(path, lines[0], columns), options, self.name)
         table = textio.records_to_table(
             textio.iter_records(path, delimiter="|", quotechar=None), COLUMNS, allow_fewer=5
         )
         return _merge(table, options, self.name)
+
+
+def _table_export(path: Path, header: str, columns: list[str]) -> textio.Table:
+    """The table export in the log's own columns: `NULL` is empty, one `data` column is split."""
+    records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header))
+    next(records, None)
+    table = textio.records_to_table(records, columns)
+    frame = table.frame.with_columns(
+        pl.when(pl.col(c).str.to_uppercase() == "NULL").then(None).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+    if "data" in columns and "data1" not in columns:
+        parts = pl.col("data").fill_null("").str.split("|")
+        frame = frame.with_columns(
+            parts.list.get(i, null_on_oob=True).replace("", None).alias(f"data{i + 1}") for i in range(5)
+        )
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    return textio.Table(frame.select([*COLUMNS, "line_no", "raw"]), table.records, table.rejected)
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:

@@ -330,9 +330,12 @@ class _Feeder:
     lines of the record it returns; `cut` says the quote was still open when the feeder stopped.
     """
 
-    def __init__(self, segments: Iterator[_Segment], max_lines: int) -> None:
+    def __init__(
+        self, segments: Iterator[_Segment], max_lines: int, repair: Callable[[str], str] | None = None
+    ) -> None:
         self._segments = segments
         self.max_lines = max_lines
+        self.repair = repair
         self.pending: deque[_Segment] = deque()
         self.used: list[_Segment] = []
         self.issue: _Segment | None = None
@@ -362,7 +365,7 @@ class _Feeder:
                 self.issue = seg
             raise StopIteration
         self.used.append(seg)
-        return seg[1] + "\n"
+        return (self.repair(seg[1]) if self.repair else seg[1]) + "\n"
 
     def reset(self) -> None:
         self.used = []
@@ -379,19 +382,22 @@ def iter_records(
     skipinitialspace: bool = False,
     multiline: bool = False,
     limits: ReadLimits = DEFAULT_LIMITS,
+    repair: Callable[[str], str] | None = None,
 ) -> Iterator[Record]:
     """Every non-blank record with its first physical line number and raw text.
 
     A record is one physical line, so a line cut by a crash costs that line and no more (a quote it
     leaves open ends with the line). With `multiline` (spreadsheet exports with line breaks inside
     quoted cells) a quoted field may run on for up to `limits.record_lines` lines; a quote still
-    open after that rejects its first line alone, and reading resumes on the next line.
+    open after that rejects its first line alone, and reading resumes on the next line. `repair`
+    rewrites a line's text before it is tokenised (a layout's known quoting fault); `raw` keeps
+    the line as read.
     """
     if quotechar is None:
         dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
     else:
         dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
-    feeder = _Feeder(_segments(path, encoding, limits), limits.record_lines if multiline else 1)
+    feeder = _Feeder(_segments(path, encoding, limits), limits.record_lines if multiline else 1, repair)
     field_chars = limits.field_chars
     blank_chars = f"{delimiter}{quotechar or ''} \t"
     while not feeder.done or feeder.pending:

@@ -1,7 +1,9 @@
-"""3CX CDR (`cdr.log`): no header; the admin chooses the fields and their order.
+"""3CX CDR (`cdr.log`): the admin chooses the fields and their order.
 
-The default is all 27 fields of v16–v18 in documented order (DEFAULT_FIELDS). Another order is given
-by a mapping file with `format = "3cx"` and `fields = [...]` (see mapping.py).
+Without a header the default is all 27 fields of v16–v18 in documented order (DEFAULT_FIELDS);
+another order is given by a mapping file with `format = "3cx"` and `fields = [...]` (see
+mapping.py). A file whose first line names the fields (`historyid,callid,duration,time-start,…`,
+or `time_start` as newer versions write it) is read by those names, in any order.
 
 Merge rules:
 - One record per call; records repeating a `historyid` (or `callid` when that is not logged) are
@@ -56,6 +58,15 @@ PBX_TYPES = [
 IVR_NAME_RE = r"(?i)\b(ivr|digital receptionist)\b"
 
 
+def header_fields(line: str) -> list[str] | None:
+    """The field list of a 3CX header line (`historyid,callid,duration,time-start,…`; v20 writes
+    `time_start`), or None when the line is not one."""
+    names = [n.strip().strip('"').lower().replace("_", "-") for n in textio.split_line(line)]
+    if len(names) >= 5 and "time-start" in names and set(names) <= KNOWN and len(set(names)) == len(names):
+        return names
+    return None
+
+
 def _looks_like_record(line: str) -> bool:
     row = textio.split_line(line)
     return len(row) >= 5 and bool(CALL_RE.match(row[0].strip()))
@@ -67,21 +78,33 @@ class ThreeCxAdapter:
 
     def sniff(self, head: str) -> bool:
         lines = textio.head_lines(head, 10)
+        if lines and header_fields(lines[0]) is not None:
+            return True
         return textio.shape_holds(lines, _looks_like_record)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        fields = header_fields(lines[0]) if lines else None
+        if fields is not None:
+            return parse_fields(path, fields, options, self.name, header=True)
         return parse_fields(path, DEFAULT_FIELDS, options, self.name)
 
 
 def parse_fields(
-    path: Path, fields: Sequence[str], options: AdapterOptions, fmt: str, *, delimiter: str = ","
+    path: Path,
+    fields: Sequence[str],
+    options: AdapterOptions,
+    fmt: str,
+    *,
+    delimiter: str = ",",
+    header: bool = False,
 ) -> ParsedFile:
     unknown = [f for f in fields if f not in KNOWN]
     if unknown:
         raise FormatError(
             f"unknown 3CX field name(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_FIELDS)}"
         )
-    lines = textio.head_lines(textio.read_head(path), 50)
+    lines = textio.head_lines(textio.read_head(path), 50)[1 if header else 0 :]
     counts = [len(textio.split_line(line, delimiter)) for line in lines]
     found = textio.usual(counts)
     # Refused only when most lines have another count: one damaged line is rejected on its own.
@@ -91,7 +114,10 @@ def parse_fields(
             'give the field order in a mapping (format = "3cx", fields = [...])'
         )
     columns = [f.replace("-", "_") for f in fields]
-    table = textio.records_to_table(textio.iter_records(path, delimiter=delimiter), columns)
+    records = textio.iter_records(path, delimiter=delimiter)
+    if header:
+        next(records, None)
+    table = textio.records_to_table(records, columns)
     frame = table.frame
     for f in DEFAULT_FIELDS:
         col = f.replace("-", "_")
