@@ -41,6 +41,13 @@ CASES = [
     Case("3cx/cdr.log", "3cx"),
     Case("teams/DirectRoutingUsage.csv", "teams", header_lines=1),
     Case("teams/PSTNUsage-CallingPlans.csv", "teams", header_lines=1),
+    Case("asterisk/freepbx-cdr-report.csv", "asterisk_cdr_export", header_lines=1),
+    Case("asterisk/cdr-table-export.csv", "asterisk_cdr_export", header_lines=1),
+    Case("grandstream/cdr-ucm.csv", "asterisk_cdr_export", header_lines=1),
+    Case("queue_log/queue_log-table.csv", "asterisk_queue_log", header_lines=1),
+    Case("3cx/cdr-header.csv", "3cx", header_lines=1),
+    Case("3cx/cdr-pbx-answers.log", "3cx"),
+    Case("freeswitch/loopback.csv", "freeswitch_csv"),
     Case("mapping/telia.csv", "mapping", header_lines=1, mapping="mapping/telia.toml"),
     Case("3cx/cdr-custom.log", "mapping", mapping="3cx/3cx-mapping.toml"),
 ]
