@@ -16,7 +16,8 @@ Merge rules:
   bridges it to the loopback pair, and with `legs=a` the loopback's inbound half is a record of its
   own: same caller number, destination the app name, starting after the A leg's answer and ending
   in the same second. It is merged into that A leg (the latest match), never a call of its own; one
-  whose A leg is not in the file is filtered with a reason.
+  whose A leg is not in the file is filtered with a reason. With `legs=ab` the loopback's outbound
+  half is the A leg's B leg, named after the app in the same way.
 - Answered (by a person): the A leg was bridged (`bleg_uuid` set, or a B-leg record exists) and
   answered (`billsec > 0` or `answer_stamp` set), and not to a loopback leg. Answered with no
   bridge means the PBX itself answered (IVR, announcement): not a person. A loopback to voicemail
@@ -122,9 +123,13 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     second of it (the latest such A leg, if several).
     """
     app = pl.col("destination_number").str.to_lowercase().str.strip_chars()
-    loop = app.is_in(LOOPBACK_APPS) & pl.col("bleg_uuid").is_null() & ~pl.col("is_b")
+    # mod_loopback gives both halves the app's name as destination_number. With legs=ab the
+    # outbound half is already the A leg's B leg (its uuid is the A leg's bleg_uuid): only marked.
+    loop = app.is_in(LOOPBACK_APPS) & (pl.col("bleg_uuid").is_null() | pl.col("is_b"))
     frame = frame.with_columns(loop_app=pl.when(loop).then(app))
-    legs = frame.filter(loop).select("line_no", "caller_id_number", l_start="start", l_end="end")
+    legs = frame.filter(loop & ~pl.col("is_b")).select(
+        "line_no", "caller_id_number", l_start="start", l_end="end"
+    )
     hosts = frame.filter(
         pl.col("loop_app").is_null() & ~pl.col("is_b") & pl.col("bleg_uuid").is_not_null()
     ).select("caller_id_number", host="key", h_start="start", h_answer="answer", h_end="end")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from formats_helpers import by_id, parse
+from pathlib import Path
+
+from formats_helpers import FIXTURES, by_id, check_contract, parse
+
+from pipeline.formats import get_adapter
+from pipeline.formats.base import AdapterOptions
 
 
 def test_causes_and_bridging_decide_the_outcome() -> None:
@@ -92,3 +97,19 @@ def test_loopback_leg_merges_into_the_call_it_serves() -> None:
 def test_loopback_leg_follows_its_call_through_the_context_filter() -> None:
     parsed = parse("freeswitch/loopback.csv", switchboard_contexts=("public",))
     assert parsed.calls.height == 4  # the loopback legs' own context (default) does not matter
+
+
+def test_loopback_with_legs_ab_is_still_voicemail(tmp_path: Path) -> None:
+    """With legs=ab the loopback's outbound half is written as the A leg's B leg; mod_loopback
+    names both halves after the app, so that B leg is the PBX answering, not a person."""
+    rows = (FIXTURES / "freeswitch/loopback.csv").read_text(encoding="utf-8").splitlines()[1:3]
+    b_leg = (
+        '"Per Lind","0702223344","voicemail","default","2024-03-05 09:10:30","2024-03-05 09:10:31",'
+        '"2024-03-05 09:11:05","35","34","NORMAL_CLEARING","7c2e9d10-0102-4b7a-9c1d-ccccccccc102","","","PCMA","PCMA"'
+    )
+    path = tmp_path / "Master.csv"
+    path.write_text("\n".join([rows[0], b_leg, rows[1]]) + "\n", encoding="utf-8")
+    parsed = get_adapter("freeswitch_csv").parse(path, options=AdapterOptions())
+    check_contract(parsed)
+    assert parsed.calls["outcome"].to_list() == ["voicemail"]
+    assert (parsed.records_read, parsed.merged) == (3, 2)
