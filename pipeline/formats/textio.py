@@ -373,6 +373,12 @@ class _Feeder:
         self.cut = False
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    if "new-line character" in str(exc):
+        return "unreadable record: a carriage return inside an unquoted field"
+    return f"unreadable record: {exc}"
+
+
 def iter_records(
     path: Path,
     *,
@@ -401,7 +407,21 @@ def iter_records(
     field_chars = limits.field_chars
     blank_chars = f"{delimiter}{quotechar or ''} \t"
     while not feeder.done or feeder.pending:
-        for fields in csv.reader(feeder, **dialect):
+        reader = csv.reader(feeder, **dialect)
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # The record is unreadable (a bare carriage return, say): it alone is rejected, and a
+                # fresh reader goes on with the lines after its first.
+                used = feeder.used
+                feeder.pending.extendleft(reversed(used[1:]))
+                feeder.reset()
+                if used:
+                    yield Record(used[0][0], _trim(used[0][1]), [], _csv_reason(exc))
+                break
             used = feeder.used
             line_no = used[0][0]
             if feeder.cut and multiline:

@@ -90,3 +90,14 @@ def test_nul_runs_split_a_line_into_debris_and_the_record_after_it(tmp_path: Pat
         (3, [], "crash debris: 3 NUL bytes (a write cut off by a crash or power loss)"),
         (3, ["d", "4"], None),
     ]
+
+
+def test_a_bare_carriage_return_costs_its_record(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,1\nb,x\ry,2\nc,3\n")
+    found = [(r.line_no, r.fields, r.issue) for r in textio.iter_records(path)]
+    assert found == [
+        (1, ["a", "1"], None),
+        (2, [], "unreadable record: a carriage return inside an unquoted field"),
+        (3, ["c", "3"], None),
+    ]
