@@ -101,7 +101,7 @@ class AsteriskCdrAdapter:
         counts = [len(s) for s in sample]
         width = max(set(counts), key=counts.count)
         columns = layout(width, [s[16] for s in sample if len(s) == width and width in (17, 20)])
-        table = textio.records_to_table(textio.iter_records(path), columns)
+        table = textio.records_to_table(textio.iter_records(path, limits=options.limits), columns)
         return merge(table, columns, options, self.name)
 
 

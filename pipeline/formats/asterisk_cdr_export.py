@@ -91,7 +91,7 @@ class AsteriskCdrExportAdapter:
         if not lines:
             raise FormatError(f"{path.name}: empty file")
         delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid)
+        records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid, limits=options.limits)
         first = next(records, None)
         columns = _columns(first.fields if first else [])
         missing = [n for n in NEEDED if n not in columns]

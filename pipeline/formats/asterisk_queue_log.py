@@ -85,16 +85,18 @@ class QueueLogAdapter:
         lines = textio.head_lines(textio.read_head(path), 1)
         columns = table_columns(lines[0]) if lines else None
         if columns is not None:
-            return _merge(_table_export(path, lines[0], columns), options, self.name)
+            return _merge(_table_export(path, lines[0], columns, options), options, self.name)
         table = textio.records_to_table(
-            textio.iter_records(path, delimiter="|", quotechar=None), COLUMNS, allow_fewer=5
+            textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits),
+            COLUMNS,
+            allow_fewer=5,
         )
         return _merge(table, options, self.name)
 
 
-def _table_export(path: Path, header: str, columns: list[str]) -> textio.Table:
+def _table_export(path: Path, header: str, columns: list[str], options: AdapterOptions) -> textio.Table:
     """The table export in the log's own columns: `NULL` is empty, one `data` column is split."""
-    records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header))
+    records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header), limits=options.limits)
     next(records, None)
     table = textio.records_to_table(records, columns)
     frame = table.frame.with_columns(

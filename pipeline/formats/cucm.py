@@ -128,7 +128,7 @@ class CucmAdapter:
         rows = _first_fields(textio.read_head(path))
         if not rows:
             raise FormatError(f"{path.name}: empty file")
-        records = textio.iter_records(path)
+        records = textio.iter_records(path, limits=options.limits)
         notices = []
         if _has_header(rows):
             names = [f.strip().lower() for f in next(records).fields]

@@ -43,7 +43,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits, RowIssue
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
@@ -80,8 +80,8 @@ def _looks_like_freeswitch(fields: list[str]) -> bool:
     )
 
 
-def _sql_records(path: Path) -> Iterator[textio.Record]:
-    for rec in textio.iter_records(path, delimiter="\x00", quotechar=None):
+def _sql_records(path: Path, limits: ReadLimits) -> Iterator[textio.Record]:
+    for rec in textio.iter_records(path, delimiter="\x00", quotechar=None, limits=limits):
         if rec.issue is not None:
             yield rec
             continue
@@ -107,7 +107,11 @@ class FreeswitchAdapter:
         width = textio.usual(len(_fields(line)) for line in lines) or 0
         if width not in (13, 15):
             raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
-        records = _sql_records(path) if sql else textio.iter_records(path, skipinitialspace=True)
+        records = (
+            _sql_records(path, options.limits)
+            if sql
+            else textio.iter_records(path, skipinitialspace=True, limits=options.limits)
+        )
         table = textio.records_to_table(records, COLUMNS[:width])
         return _merge(table, options, self.name)
 

@@ -192,7 +192,12 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     delimiter = m.delimiter or textio.sniff_delimiter(lines[0])
     # Spreadsheet exports can break lines inside quoted cells.
     records = textio.iter_records(
-        path, delimiter=delimiter, quotechar=m.quote, encoding=m.encoding, multiline=True
+        path,
+        delimiter=delimiter,
+        quotechar=m.quote,
+        encoding=m.encoding,
+        multiline=True,
+        limits=options.limits,
     )
     if m.header:
         first = next(records, None)

@@ -76,7 +76,7 @@ class TeamsAdapter:
         if not lines:
             raise FormatError(f"{path.name}: empty file")
         delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter)
+        records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
         names = [ALIASES.get(normalise(h), "") for h in next(records).fields]
         columns = [n if n and names.index(n) == i else f"_{i}" for i, n in enumerate(names)]
         if "call_type" not in columns:

@@ -41,17 +41,10 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from pipeline.formats.base import FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import FormatError, ParsedFile, ReadLimits, RowIssue, canonical_frame
 
 T = TypeVar("T", bound=Hashable)
 HEAD_BYTES = 64 * 1024
-# Input limits (see the module docstring).
-MAX_LINE_BYTES = 64 * 1024
-MAX_FIELD_CHARS = 8 * 1024
-MAX_RECORD_LINES = 20
-MAX_DECOMPRESSED_BYTES = 4 * 1024**3
-MAX_GZIP_RATIO = 100
-GZIP_FLOOR_BYTES = 64 * 1024**2
 BLOCK_BYTES = 1024 * 1024
 RAW_KEEP = 200
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -156,18 +149,6 @@ class Record:
     issue: str | None = None
 
 
-@dataclass(frozen=True)
-class ReadLimits:
-    """Bounds on what one input may cost; see the module docstring for why these defaults."""
-
-    line_bytes: int = MAX_LINE_BYTES
-    field_chars: int = MAX_FIELD_CHARS
-    decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
-    gzip_ratio: int = MAX_GZIP_RATIO
-    gzip_floor_bytes: int = GZIP_FLOOR_BYTES
-    record_lines: int = MAX_RECORD_LINES
-
-
 DEFAULT_LIMITS = ReadLimits()
 
 
@@ -268,7 +249,11 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
             line_no += buf.count(b"\n", pos, end)
             pos = end
             continue
-        yield (line_no, buf[pos:nl], nl - pos, False)
+        length = nl - pos
+        if length > limits.line_bytes:
+            yield (line_no, buf[pos : pos + RAW_KEEP], length, True)
+        else:
+            yield (line_no, buf[pos:nl], length, False)
         line_no += 1
         pos = nl + 1
 

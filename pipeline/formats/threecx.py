@@ -114,7 +114,7 @@ def parse_fields(
             'give the field order in a mapping (format = "3cx", fields = [...])'
         )
     columns = [f.replace("-", "_") for f in fields]
-    records = textio.iter_records(path, delimiter=delimiter)
+    records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
     if header:
         next(records, None)
     table = textio.records_to_table(records, columns)

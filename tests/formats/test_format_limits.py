@@ -12,7 +12,7 @@ from formats_helpers import FIXTURES, check_contract
 
 from pipeline import formats
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits
 
 QUEUE_LOG = (FIXTURES / "queue_log/queue_log").read_bytes()
 
@@ -92,13 +92,13 @@ def test_gzip_bomb_is_a_one_line_file_error(tmp_path: Path) -> None:
 
 
 def test_gzip_limit_follows_the_packed_size(tmp_path: Path) -> None:
-    limits = textio.ReadLimits(gzip_floor_bytes=64 * 1024, gzip_ratio=10)
+    limits = ReadLimits(gzip_floor_bytes=64 * 1024, gzip_ratio=10)
     path = tmp_path / "f.gz"
     packed = gzip.compress(b"a,b\n" * 50_000)
     path.write_bytes(packed)
     with pytest.raises(FormatError, match="unpacks to more than"):
         list(textio.iter_records(path, limits=limits))
-    roomy = textio.ReadLimits(gzip_floor_bytes=64 * 1024, gzip_ratio=1000)
+    roomy = ReadLimits(gzip_floor_bytes=64 * 1024, gzip_ratio=1000)
     assert sum(1 for _ in textio.iter_records(path, limits=roomy)) == 50_000
 
 
@@ -107,3 +107,15 @@ def test_damaged_gzip_is_a_one_line_file_error(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(QUEUE_LOG)[:-30])
     with pytest.raises(FormatError, match=r"^queue_log.gz: damaged gzip data"):
         _parse(path)
+
+
+def test_limits_come_from_the_adapter_options(tmp_path: Path) -> None:
+    """The ingest can pass the site's limits: every adapter reads with `options.limits`."""
+    path = tmp_path / "queue_log"
+    path.write_bytes(QUEUE_LOG)
+    tight = AdapterOptions(limits=ReadLimits(line_bytes=60))
+    parsed = formats.get_adapter("asterisk_queue_log").parse(path, options=tight)
+    check_contract(parsed)
+    too_long = [i.line_no for i in parsed.rejected if "longer than the limit of 60 bytes" in i.reason]
+    assert too_long == [n for n, line in enumerate(QUEUE_LOG.splitlines(), 1) if len(line) > 60]
+    assert too_long

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
+from pipeline.formats.base import ReadLimits
 
 
 def test_decode_falls_back_per_line() -> None:
@@ -71,7 +72,7 @@ def test_an_open_quote_ends_with_its_line(tmp_path: Path) -> None:
 def test_multiline_quote_that_never_ends_costs_its_first_line(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text('a,"never closed\n' + "".join(f"r{i},{i}\n" for i in range(30)))
-    limits = textio.ReadLimits(record_lines=5)
+    limits = ReadLimits(record_lines=5)
     records = list(textio.iter_records(path, multiline=True, limits=limits))
     assert (records[0].line_no, records[0].issue) == (1, "unterminated quote: the quoted field never ends")
     assert [r.fields for r in records[1:]] == [[f"r{i}", str(i)] for i in range(30)]
