@@ -49,6 +49,8 @@ TABLE_ALIASES = {
     **{f"data{i}": f"data{i}" for i in range(1, 6)}, **{f"param{i}": f"data{i}" for i in range(1, 6)},
 }  # fmt: skip
 TIME_RE = re.compile(r"^\d{9,11}$")
+# A record starting inside a line: an epoch (not part of a longer number), three fields, an event.
+EMBEDDED_RE = re.compile(r"(?<![\d.])\d{9,11}\|[^|]*\|[^|]*\|[^|]*\|[A-Z_]+(?:\||$)")
 
 
 def _looks_like_queue_log(line: str) -> bool:
@@ -87,11 +89,24 @@ class QueueLogAdapter:
         if columns is not None:
             return _merge(_table_export(path, lines[0], columns, options), options, self.name)
         table = textio.records_to_table(
-            textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits),
+            textio.split_glued(
+                textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits), _next_record
+            ),
             COLUMNS,
             allow_fewer=5,
         )
         return _merge(table, options, self.name)
+
+
+def _next_record(rec: textio.Record) -> tuple[int, list[str]] | None:
+    """A record a restart wrote after a cut one, on the same line: only where the line is not a
+    record itself (wrong field count, or no event name where one belongs)."""
+    fields = rec.fields
+    whole = 5 <= len(fields) <= 10 and bool(TIME_RE.match(fields[0]) and EVENT_RE.match(fields[4]))
+    if whole:
+        return None
+    found = EMBEDDED_RE.search(rec.raw, 1)
+    return (found.start(), rec.raw[found.start() :].split("|")) if found else None
 
 
 def _table_export(path: Path, header: str, columns: list[str], options: AdapterOptions) -> textio.Table:

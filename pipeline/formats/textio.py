@@ -109,14 +109,16 @@ def head_lines(head: str, n: int = 10) -> list[str]:
 def shape_holds(lines: Sequence[str], looks_right: Callable[[str], bool]) -> bool:
     """True when the first lines of a file have a format's shape.
 
-    The first line must fit (a header line never passes for a record), and so must all others but
-    one: one damaged line (crash debris, a cut last line) in the head must not make a file
-    unrecognisable. The damaged line may be the only other one when it is the last.
+    The first line must fit (a header line never passes for a record), and so must the others but
+    one in five: a damaged line (crash debris, a run-together or cut last line) in the head must not
+    make a file unrecognisable. In a two-line head the damaged line may be the last.
     """
     if not lines or not looks_right(lines[0]):
         return False
     misses = [i for i, line in enumerate(lines) if i and not looks_right(line)]
-    return not misses or (len(misses) == 1 and (len(lines) >= 3 or misses[0] == len(lines) - 1))
+    if len(lines) < 3:
+        return not misses or misses == [len(lines) - 1]
+    return len(misses) <= max(1, len(lines) // 5)
 
 
 def usual(values: Iterable[T]) -> T | None:
@@ -434,6 +436,25 @@ def iter_records(
             feeder.reset()
             yield Record(issue[0], issue[1], [], issue[2])
         feeder.cut = False
+
+
+# Where a layout can tell a record's start (queue_log's epoch, 3CX's `Call NNN`): the offset of a
+# record that begins inside the line and its fields, or None when the record is whole.
+NextRecord = Callable[[Record], tuple[int, list[str]] | None]
+GLUED_REASON = "record cut short: the next record starts on the same line (a restart mid-write)"
+
+
+def split_glued(records: Iterable[Record], next_record: NextRecord) -> Iterator[Record]:
+    """Split a line where a restart wrote the next record after a cut one: the cut part is rejected,
+    the record after it read, both under the line's number."""
+    for rec in records:
+        found = None if rec.issue is not None else next_record(rec)
+        if found is None:
+            yield rec
+            continue
+        offset, fields = found
+        yield Record(rec.line_no, _trim(rec.raw[:offset]), [], GLUED_REASON)
+        yield Record(rec.line_no, rec.raw[offset:], fields)
 
 
 @dataclass

@@ -47,6 +47,7 @@ DEFAULT_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 KNOWN = set(DEFAULT_FIELDS)
 CALL_RE = re.compile(r"^Call \d+$")
+EMBEDDED_CALL_RE = re.compile(r"Call \d+,")
 TS_FORMATS = ("%Y/%m/%d %H:%M:%S", *textio.DEFAULT_TS_FORMATS)
 VOICEMAIL_RE = r"(?i)(vmail|voice ?mail|röstbrevlåda)"
 # Targets where 3CX answers the call itself: `final-type` values (casing and separators vary
@@ -117,6 +118,8 @@ def parse_fields(
     records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
     if header:
         next(records, None)
+    elif fields and fields[0] == "historyid":
+        records = textio.split_glued(records, _next_record(len(fields), delimiter))
     table = textio.records_to_table(records, columns)
     frame = table.frame
     for f in DEFAULT_FIELDS:
@@ -126,6 +129,21 @@ def parse_fields(
     return _merge(
         textio.Table(frame, table.records, table.rejected), options, fmt, direction="from_type" in columns
     )
+
+
+def _next_record(width: int, delimiter: str) -> textio.NextRecord:
+    """Where `Call NNN` leads every record: a record of the wrong width with one starting inside."""
+
+    def find(rec: textio.Record) -> tuple[int, list[str]] | None:
+        if len(rec.fields) == width:
+            return None
+        for found in EMBEDDED_CALL_RE.finditer(rec.raw, 1):
+            fields = textio.split_line(rec.raw[found.start() :], delimiter)
+            if len(fields) == width:
+                return found.start(), fields
+        return None
+
+    return find
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction: bool) -> ParsedFile:
