@@ -98,7 +98,7 @@ class Adapter(Protocol):
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds on what one input may cost (textio's docstring says why these defaults).
+    """Bounds on what one input may cost (reader.py's docstring says why these defaults).
 
     A line or field over its limit is a rejected row with its reason; a gzip input unpacking past
     `gzip_ratio` times its packed size (never less than `gzip_floor_bytes`, never more than
