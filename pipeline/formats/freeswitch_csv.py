@@ -130,9 +130,9 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     # mod_loopback gives both halves the app's name as destination_number. With legs=ab the
     # outbound half is already the A leg's B leg (its uuid is the A leg's bleg_uuid): only marked.
     loop = app.is_in(LOOPBACK_APPS) & (pl.col("bleg_uuid").is_null() | pl.col("is_b"))
-    frame = frame.with_columns(loop_app=pl.when(loop).then(app))
+    frame = frame.with_row_index("_row").with_columns(loop_app=pl.when(loop).then(app))
     legs = frame.filter(loop & ~pl.col("is_b")).select(
-        "line_no", "caller_id_number", l_start="start", l_end="end"
+        "_row", "caller_id_number", l_start="start", l_end="end"
     )
     hosts = frame.filter(
         pl.col("loop_app").is_null() & ~pl.col("is_b") & pl.col("bleg_uuid").is_not_null()
@@ -144,14 +144,14 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("l_start") <= pl.col("h_end"))
             & ((pl.col("l_end") - pl.col("h_end")).dt.total_seconds().abs() <= 1)
         )
-        .sort(["line_no", "h_start"], descending=[False, True])
-        .unique("line_no", keep="first")
-        .select("line_no", "host")
+        .sort(["_row", "h_start"], descending=[False, True])
+        .unique("_row", keep="first")
+        .select("_row", "host")
     )
     return (
-        frame.join(matched, on="line_no", how="left", maintain_order="left")
+        frame.join(matched, on="_row", how="left", maintain_order="left")
         .with_columns(key=pl.coalesce(["host", "key"]))
-        .drop("host")
+        .drop("host", "_row")
     )
 
 
