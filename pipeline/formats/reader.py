@@ -136,13 +136,18 @@ _Physical = tuple[int, bytes, int, bool]
 
 
 def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
-    """Split a stream into lines in bounded blocks: a line over the limit is measured, not kept."""
-    buf = b""
+    """Split a stream into lines in bounded blocks: a line over the limit is measured, not kept.
+
+    Lines end in LF (CRLF included); a file whose first block has CRs and no LF at all is a classic
+    Mac save ("CSV (Macintosh)" in Excel) and ends its lines in CR.
+    """
+    buf = stream.read(BLOCK_BYTES)
+    eof = not buf
+    newline = b"\r" if b"\n" not in buf and b"\r" in buf else b"\n"
     pos = 0
     line_no = 1
-    eof = False
     while True:
-        nl = buf.find(b"\n", pos)
+        nl = buf.find(newline, pos)
         if nl == -1:
             rest = len(buf) - pos
             if rest > limits.line_bytes:
@@ -154,7 +159,7 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
                     if not block:
                         yield (line_no, head, length, True)
                         return
-                    end = block.find(b"\n")
+                    end = block.find(newline)
                     if end == -1:
                         length += len(block)
                         continue
@@ -177,9 +182,9 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
             # A run of blank lines (a padded or hostile file) is skipped at C speed.
             found = _NOT_BLANK.search(buf, pos)
             end = found.start() if found else len(buf)
-            if end == len(buf) and buf.endswith(b"\r"):
+            if end == len(buf) and newline == b"\n" and buf.endswith(b"\r"):
                 end -= 1  # keep a lone \r: it may be the first half of a CRLF split between blocks
-            line_no += buf.count(b"\n", pos, end)
+            line_no += buf.count(newline, pos, end)
             pos = end
             continue
         length = nl - pos

@@ -102,3 +102,14 @@ def test_a_bare_carriage_return_costs_its_record(tmp_path: Path) -> None:
         (2, [], "unreadable record: a carriage return inside an unquoted field"),
         (3, ["c", "3"], None),
     ]
+
+
+def test_classic_mac_line_endings(tmp_path: Path) -> None:
+    """Excel's "CSV (Macintosh)" ends lines in CR alone."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,1\r\rb,2\rc,3")
+    assert [(r.line_no, r.fields) for r in textio.iter_records(path)] == [
+        (1, ["a", "1"]),
+        (3, ["b", "2"]),
+        (4, ["c", "3"]),
+    ]
