@@ -8,6 +8,7 @@ counts each call once; two sources on the same days are pointed out.
 from __future__ import annotations
 
 import gzip
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -176,3 +177,26 @@ def test_a_second_source_on_the_same_days_is_pointed_out(tmp_path: Path) -> None
     assert "(1 day; asterisk on 1 of them)" in note and "counted twice" in note
     (message,) = stored(settings.db, f"select message from ingested_files where path = '{cucm_day}'")[0:1]
     assert "another source" in str(message[0])
+
+
+def manifest() -> dict[str, dict[str, object]]:
+    return tomllib.loads((FIXTURES / "expected.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(manifest()))
+def test_every_fixture_with_no_settings_finds_every_call(name: str, tmp_path: Path) -> None:
+    """A new site's first ingest of files real systems wrote: every call the format recorded is loaded,
+    and answered means answered by a person (the counts are the manifest's, checked per adapter in
+    tests/formats/test_format_manifest.py)."""
+    entry = manifest()[name]
+    settings = settings_for(tmp_path, site=None)
+    mapping = FIXTURES / str(entry["mapping"]) if "mapping" in entry else None
+    (file,) = ingest([FIXTURES / name], settings, mapping=mapping).files
+    assert file.status == "loaded", file.message
+    # Where the ingest's own checks reject an offered call, the manifest says so under `ingest`.
+    at_ingest = dict(entry.get("ingest", {}))  # type: ignore[call-overload]
+    assert (file.rows_read, file.merged, file.filtered) == (entry["records"], entry["merged"], entry["filtered"])
+    assert file.rejected == at_ingest.get("rejected", entry["rejected"])
+    assert (file.loaded, file.duplicate) == (at_ingest.get("loaded", entry["offered"]), 0)
+    answered = stored(settings.db, "select count(*) from calls where outcome = 'answered'")[0][0]
+    assert answered == at_ingest.get("answered", entry["answered"])

@@ -16,26 +16,17 @@ from pipeline.ingest import ingest
 from tests.conftest import ROOT, settings_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"
-# Folder → format, for the fixtures a format recognises on its own (mapping layouts need --mapping).
-FOLDER_FORMATS = {
-    "3cx": "3cx",
-    "asterisk": "asterisk_cdr",
-    "callstats": "callstats",
-    "cucm": "cucm",
-    "freeswitch": "freeswitch_csv",
-    "queue_log": "asterisk_queue_log",
-    "teams": "teams",
+# Every fixture a format recognises on its own, with that format: the telephony fixtures' manifest
+# (layouts read through a mapping left out) and the callstats CSV.
+MANIFEST = tomllib.loads((FIXTURES / "expected.toml").read_text(encoding="utf-8"))
+EXPECTED_FORMAT = {
+    "callstats/calls.csv": "callstats",
+    **{name: str(entry["format"]) for name, entry in MANIFEST.items() if "mapping" not in entry},
 }
-NEEDS_A_MAPPING = {"cdr-custom.log"}
 
 
 def fixture_files() -> list[Path]:
-    return sorted(
-        p
-        for folder in FOLDER_FORMATS
-        for p in (FIXTURES / folder).rglob("*")
-        if p.is_file() and p.suffix != ".toml" and p.name not in NEEDS_A_MAPPING
-    )
+    return [FIXTURES / name for name in sorted(EXPECTED_FORMAT)]
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +59,7 @@ def test_snippet_keeps_exactly_the_calls_it_lists(
 ) -> None:
     code, out = inspect_json(capsys, path)
     (found,) = out["files"]  # type: ignore[misc]
-    assert code == 0 and found["format"] == FOLDER_FORMATS[path.parent.name]
+    assert code == 0 and found["format"] == EXPECTED_FORMAT[path.relative_to(FIXTURES).as_posix()]
     assert found["calls"] > 0 and found["first_date"] <= found["last_date"]
 
     snippet = str(out["settings_snippet"])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.formats import (
     asterisk_cdr,
+    asterisk_cdr_export,
     asterisk_queue_log,
     callstats_csv,
     cucm,
@@ -25,6 +26,7 @@ from pipeline.formats.base import Adapter, FormatError
 ADAPTERS: tuple[Adapter, ...] = (
     callstats_csv.ADAPTER,
     asterisk_cdr.ADAPTER,
+    asterisk_cdr_export.ADAPTER,
     asterisk_queue_log.ADAPTER,
     freeswitch_csv.ADAPTER,
     cucm.ADAPTER,

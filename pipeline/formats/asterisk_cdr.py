@@ -10,9 +10,12 @@ Merge rules:
   channel stays the same across queue, ring-group and transfer records); with neither, each record
   is a call (notice). Without linkedid, `Local/…;2` half-channel records cannot be tied to their
   call and are filtered with a reason.
-- Answered (by a person): some record has `lastapp` Dial/Queue/FollowMe, a non-empty `dstchannel`,
-  `ANSWERED` and `billsec > 0`. `ANSWERED` alone only says the PBX picked up (IVR, queue, voicemail).
-- Otherwise, in this order: a `VoiceMail` record → voicemail; a `Queue` record that lasted at least
+- Answered (by a person): some record has `lastapp` Dial/Queue/FollowMe/RetryDial or Stasis (an
+  ARI app), a `dstchannel` that is a phone or trunk, `ANSWERED` and `billsec > 0`. `ANSWERED` alone
+  only says the PBX picked up (Playback, BackGround IVR, Queue, VoiceMail, an ARI app on its own),
+  and a `dstchannel` of the PBX's own (Announcer/, Recorder/, Snoop/, UnicastRTP/ and other ARI
+  external media, FreePBX's `Local/vmu201@…` voicemail) is not a person either.
+- Otherwise, in this order: a `VoiceMail` record or a `Local/vm…` voicemail channel → voicemail; a `Queue` record that lasted at least
   the timeout given in its `lastdata` (`queue,options,URL,announce,timeout`) with no member bridged
   → timeout; `BUSY` → busy; `FAILED`/`CONGESTION` → failed; the PBX answered with
   `Playback`/`Hangup` and nothing was dialled or queued → closed (announcement); disposition
@@ -43,7 +46,12 @@ BASE = (
 NEW_COLUMNS = ("peeraccount", "linkedid", "sequence")
 DISPOSITIONS = {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION", "UNKNOWN"}
 UNIQUEID_RE = re.compile(r"^\d{9,11}\.\d+$")
-PERSON_APPS = ["dial", "queue", "followme", "retrydial"]
+# Apps that can bridge the caller to a person; ARI apps (Stasis) only when they bridge a phone.
+PERSON_APPS = ["dial", "queue", "followme", "retrydial", "stasis"]
+# Channels the PBX itself answers with: announcers, recorders, snoops, ARI external media (voice
+# bots), and FreePBX's voicemail through a Local channel (`Local/vmu201@from-internal`).
+SOFTWARE_CHANNEL_RE = r"^(Announcer|Recorder|Snoop|CBAnn|CBRec|UnicastRTP|AudioSocket|WebSocket|Multicast)/"
+VOICEMAIL_CHANNEL_RE = r"^Local/vm[ubsi]?\d+@"
 ANNOUNCE_APPS = ["playback", "hangup"]
 # A file whose uniqueid epochs sit this close to `start` was written with usegmtime=yes.
 UTC_TOLERANCE_S = 300
@@ -82,8 +90,8 @@ class AsteriskCdrAdapter:
     description = "Asterisk cdr_csv Master.csv (no header, 16–21 columns)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_cdr(textio.split_line(line)) for line in lines)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _looks_like_cdr(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         sample = [textio.split_line(line) for line in textio.head_lines(textio.read_head(path), 50)]
@@ -93,7 +101,7 @@ class AsteriskCdrAdapter:
         counts = [len(s) for s in sample]
         width = max(set(counts), key=counts.count)
         columns = layout(width, [s[16] for s in sample if len(s) == width and width in (17, 20)])
-        table = textio.records_to_table(textio.iter_records(path), columns)
+        table = textio.records_to_table(textio.iter_records(path, limits=options.limits), columns)
         return merge(table, columns, options, self.name)
 
 
@@ -156,9 +164,13 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
     notices.append(note)
 
     frame = frame.sort(["key", "seq_i", "start_dt", "line_no"], nulls_last=True)
+    dstchannel = pl.col("dstchannel").fill_null("")
+    vm_channel = dstchannel.str.contains(VOICEMAIL_CHANNEL_RE)
     person = (
         pl.col("app").is_in(PERSON_APPS)
         & pl.col("dstchannel").is_not_null()
+        & ~dstchannel.str.contains(SOFTWARE_CHANNEL_RE)
+        & ~vm_channel
         & (pl.col("disp") == "ANSWERED")
         & (pl.col("billsec_i") > 0)
     )
@@ -178,11 +190,11 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         ended=pl.col("end_dt").max(),
         answered=pl.col("answer_dt").filter(person).min(),
         talk=pl.col("billsec_i").filter(person).sort_by(pl.col("answer_dt").filter(person)).first(),
-        voicemail=(pl.col("app") == "voicemail").any(),
+        voicemail=((pl.col("app") == "voicemail") | vm_channel).any(),
         timeout=timed_out.fill_null(False).any(),
         busy=(pl.col("disp") == "BUSY").any(),
         failed=pl.col("disp").is_in(["FAILED", "CONGESTION"]).any(),
-        dialled=pl.col("app").is_in(PERSON_APPS).any(),
+        dialled=pl.col("app").is_in(["dial", "queue", "followme", "retrydial"]).any(),
         announced=(pl.col("app").is_in(ANNOUNCE_APPS) & (pl.col("disp") == "ANSWERED")).any(),
         unknown=(~pl.col("disp").is_in(list(DISPOSITIONS - {"UNKNOWN"}))).any(),
         queue=pl.col("lastdata").filter(pl.col("app") == "queue").first().str.split(",").list.first(),
@@ -223,15 +235,24 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
         answered_at=stamp(pl.col("answered")),
         ended_at=stamp(pl.col("ended")),
         wait_s=textio.wait_text(
-            pl.col("outcome") == "answered", pl.col("answered"),
-            pl.col("outcome").is_in(["abandoned", "timeout"]), pl.col("started"), pl.col("ended"),
+            pl.col("outcome") == "answered",
+            pl.col("answered"),
+            pl.col("outcome").is_in(["abandoned", "timeout"]),
+            pl.col("started"),
+            pl.col("ended"),
         ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.when(pl.col("dst").is_in(["s", "t", "h", "i"])).then(None).otherwise(pl.col("dst")),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="asterisk",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

@@ -16,6 +16,9 @@ Merge rules:
   events of a callid with no ENTERQUEUE in the file (the call began in an earlier file), and calls
   in no switchboard queue when queues are configured.
 - Time: epoch seconds → UTC with `+00:00`; the database variant's datetime text stays naive.
+- The `queue_log` database table exported as CSV (`time,callid,queuename,agent,event,data1,…` or
+  `uid,date_time,callid,queue_name,agent,event,param1,…`, one `data` column with `|` inside, `NULL`
+  for empty) is read by its header names, in any order, under the same rules.
 """
 
 from __future__ import annotations
@@ -39,7 +42,15 @@ EXIT_EVENTS = ["ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "RINGCA
 COMPLETE_EVENTS = ["COMPLETEAGENT", "COMPLETECALLER"]
 TRANSFER_EVENTS = ["TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"]
 EVENT_RE = re.compile(r"^[A-Z_]+$")
+# Header names of the `queue_log` database table (realtime) as exported to CSV, normalised.
+TABLE_ALIASES = {
+    "time": "time", "datetime": "time", "timestamp": "time", "callid": "callid",
+    "queuename": "queuename", "queue": "queuename", "agent": "agent", "event": "event", "data": "data",
+    **{f"data{i}": f"data{i}" for i in range(1, 6)}, **{f"param{i}": f"data{i}" for i in range(1, 6)},
+}  # fmt: skip
 TIME_RE = re.compile(r"^\d{9,11}$")
+# A record starting inside a line: an epoch (not part of a longer number), three fields, an event.
+EMBEDDED_RE = re.compile(r"(?<![\d.])\d{9,11}\|[^|]*\|[^|]*\|[^|]*\|[A-Z_]+(?:\||$)")
 
 
 def _looks_like_queue_log(line: str) -> bool:
@@ -51,30 +62,92 @@ def _looks_like_queue_log(line: str) -> bool:
     )
 
 
+def table_columns(line: str) -> list[str] | None:
+    """Column names of a `queue_log` table export's header line, or None when it is not one."""
+    names = [
+        re.sub(r"[\s_\-]", "", n.strip().lower())
+        for n in textio.split_line(line, textio.sniff_delimiter(line))
+    ]
+    columns = [TABLE_ALIASES.get(n, f"_{i}") for i, n in enumerate(names)]
+    needed = {"time", "callid", "queuename", "event"}
+    return columns if needed <= set(columns) and len(set(columns)) == len(columns) else None
+
+
 class QueueLogAdapter:
     name = "asterisk_queue_log"
     description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_queue_log(line) for line in lines)
+        lines = textio.head_lines(head, 10)
+        if lines and table_columns(lines[0]) is not None:
+            return True
+        return textio.shape_holds(lines, _looks_like_queue_log)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        columns = table_columns(lines[0]) if lines else None
+        if columns is not None:
+            return _merge(_table_export(path, lines[0], columns, options), options, self.name)
         table = textio.records_to_table(
-            textio.iter_records(path, delimiter="|", quotechar=None), COLUMNS, allow_fewer=5
+            textio.split_glued(
+                textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits), _next_record
+            ),
+            COLUMNS,
+            allow_fewer=5,
         )
         return _merge(table, options, self.name)
+
+
+def _next_record(rec: textio.Record) -> tuple[int, list[str]] | None:
+    """A record a restart wrote after a cut one, on the same line: only where the line is not a
+    record itself (wrong field count, or no event name where one belongs)."""
+    fields = rec.fields
+    whole = 5 <= len(fields) <= 10 and bool(TIME_RE.match(fields[0]) and EVENT_RE.match(fields[4]))
+    if whole:
+        return None
+    found = EMBEDDED_RE.search(rec.raw, 1)
+    return (found.start(), rec.raw[found.start() :].split("|")) if found else None
+
+
+def _table_export(path: Path, header: str, columns: list[str], options: AdapterOptions) -> textio.Table:
+    """The table export in the log's own columns: `NULL` is empty, one `data` column is split."""
+    records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header), limits=options.limits)
+    next(records, None)
+    table = textio.records_to_table(records, columns)
+    frame = table.frame.with_columns(
+        pl.when(pl.col(c).str.to_uppercase() == "NULL").then(None).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+    if "data" in columns and "data1" not in columns:
+        parts = pl.col("data").fill_null("").str.split("|")
+        frame = frame.with_columns(
+            parts.list.get(i, null_on_oob=True).replace("", None).alias(f"data{i + 1}") for i in range(5)
+        )
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    return textio.Table(frame.select([*COLUMNS, "line_no", "raw"]), table.records, table.rejected)
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
     frame = table.frame
     rejected = list(table.rejected)
     filtered: list[RowIssue] = []
-    epoch = bool(frame.height) and bool(frame["time"].drop_nulls().str.contains(r"^\d+$").all())
-    when = textio.epoch_dt("time") if epoch else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
+    # The file's time layout is what most lines say: one damaged line must not decide it for all.
+    epoch_share = frame["time"].drop_nulls().str.contains(r"^\d+$").mean() if frame.height else None
+    epoch = float(epoch_share or 0.0) > 0.5  # type: ignore[arg-type]
+    when = (
+        pl.when(pl.col("time").str.contains(TIME_RE.pattern)).then(textio.epoch_dt("time"))
+        if epoch
+        else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
+    )
     frame = frame.with_columns(t=when, ev=pl.col("event").str.to_uppercase().fill_null(""))
     rejected += textio.issues(frame.filter(pl.col("t").is_null()), "unreadable event time")
     frame = frame.filter(pl.col("t").is_not_null())
+    # A record cut short or run into the next one by a crash rarely leaves a well-formed event name.
+    bad_event = ~pl.col("event").fill_null("").str.contains(EVENT_RE.pattern)
+    rejected += textio.issues(frame.filter(bad_event), pl.lit("not a queue_log event name: ") + pl.col("ev"))
+    frame = frame.filter(~bad_event)
 
     system = pl.col("callid").is_in(NO_CALL_IDS).fill_null(True) | pl.col("ev").is_in(NON_CALL_EVENTS)
     filtered += textio.issues(frame.filter(system), pl.lit("system event ") + pl.col("ev"))
@@ -170,8 +243,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     if overflow:
         notices.append(f"{overflow} call(s) entered more than one queue: counted once, under the first queue")
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="asterisk", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="asterisk",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

@@ -101,6 +101,24 @@ class Adapter(Protocol):
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one input may cost (reader.py's docstring says why these defaults).
+
+    A line or field over its limit is a rejected row with its reason; a gzip input unpacking past
+    `gzip_ratio` times its packed size (never less than `gzip_floor_bytes`, never more than
+    `decompressed_bytes`) is a one-line file error.
+    """
+
+    line_bytes: int = 64 * 1024
+    field_chars: int = 8 * 1024
+    decompressed_bytes: int = 4 * 1024**3
+    gzip_ratio: int = 100
+    gzip_floor_bytes: int = 64 * 1024**2
+    # How many lines a quoted cell may span, where a layout allows it at all (spreadsheet CSVs).
+    record_lines: int = 20
+
+
+@dataclass(frozen=True)
 class AdapterOptions:
     source_tz: str | None = None
     mapping: Path | None = None
@@ -108,6 +126,7 @@ class AdapterOptions:
     switchboard_numbers: tuple[str, ...] = ()
     switchboard_queues: tuple[str, ...] = ()
     switchboard_contexts: tuple[str, ...] = ()
+    limits: ReadLimits = ReadLimits()
 
 
 def empty_calls() -> pl.DataFrame:

@@ -9,7 +9,8 @@ Merge rules:
   `globalCallID_callId` (transfers, redirects and conference joins write several records).
 - Answered (by a person): a record with `dateTimeConnect > 0` whose `destDeviceName` is a phone
   (`SEP…`, or a Jabber client `CSF…`/`BOT…`/`TCT…`/`TAB…`); the earliest such record gives
-  answered_at, and its `duration` the talk time. `finalCalledPartyNumber` is not used: on hunt-pilot
+  answered_at, and its `duration` the talk time. CTI route points and CTI ports (IVRs, attendant
+  console and native queuing) and voicemail ports are the PBX answering: never a person. `finalCalledPartyNumber` is not used: on hunt-pilot
   calls it stays the pilot.
 - Otherwise, from the latest record: connected to a voicemail port or partition (name contains
   `vm`, `voicemail`, `unity`, `cuc` or
@@ -120,13 +121,14 @@ class CucmAdapter:
         rows = _first_fields(head)
         if _has_header(rows):
             return "datetimeorigination" in {f.strip().lower() for f in rows[0]}
-        return bool(rows) and all(_headerless_record(r) for r in rows)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _headerless_record(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         rows = _first_fields(textio.read_head(path))
         if not rows:
             raise FormatError(f"{path.name}: empty file")
-        records = textio.iter_records(path)
+        records = textio.iter_records(path, limits=options.limits)
         notices = []
         if _has_header(rows):
             names = [f.strip().lower() for f in next(records).fields]
@@ -134,7 +136,12 @@ class CucmAdapter:
             if second is not None and not (second.fields and second.fields[0].strip().upper() == "INTEGER"):
                 records = itertools.chain([second], records)
         else:
-            width = len(rows[0])
+            width = (
+                textio.usual(
+                    len(textio.split_line(line)) for line in textio.head_lines(textio.read_head(path), 50)
+                )
+                or 0
+            )
             if width not in (129, 133):
                 raise FormatError(
                     f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133"
@@ -227,16 +234,25 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         answered_at=textio.utc_text(pl.col("answered")),
         ended_at=textio.utc_text(pl.col("ended")),
         wait_s=textio.wait_text(
-            pl.col("outcome") == "answered", pl.col("answered"),
-            pl.col("outcome").is_in(["abandoned", "timeout"]), pl.col("started"), pl.col("ended"),
+            pl.col("outcome") == "answered",
+            pl.col("answered"),
+            pl.col("outcome").is_in(["abandoned", "timeout"]),
+            pl.col("started"),
+            pl.col("ended"),
         ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.col("dialled"),
         queue=pl.col("pilot"),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="cucm", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="cucm",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=False,
     )
 
 

@@ -11,9 +11,17 @@ A spreadsheet round trip (quotes gone, dates `YYYY/M/D H:MM`) still reads.
 Merge rules:
 - One call = the A-leg `uuid`. With `legs=ab` a B-leg record (its `uuid` is some record's
   `bleg_uuid`) is merged into its A leg; a repeated `uuid` (spreadsheet copies) is merged too.
+- Loopback legs: the stock dialplan sends an unanswered extension to `loopback/app=voicemail`
+  (likewise `app=ivr`, `app=conference`, `app=playback`, …). FreeSWITCH answers the A leg itself and
+  bridges it to the loopback pair, and with `legs=a` the loopback's inbound half is a record of its
+  own: same caller number, destination the app name, starting after the A leg's answer and ending
+  in the same second. It is merged into that A leg (the latest match), never a call of its own; one
+  whose A leg is not in the file is filtered with a reason. With `legs=ab` the loopback's outbound
+  half is the A leg's B leg, named after the app in the same way.
 - Answered (by a person): the A leg was bridged (`bleg_uuid` set, or a B-leg record exists) and
-  answered (`billsec > 0` or `answer_stamp` set). Answered with no bridge means the PBX itself
-  answered (IVR, announcement): not a person.
+  answered (`billsec > 0` or `answer_stamp` set), and not to a loopback leg. Answered with no
+  bridge means the PBX itself answered (IVR, announcement): not a person. A loopback to voicemail
+  → voicemail; to playback → closed; to an IVR, conference or other app → abandoned.
 - Otherwise by `hangup_cause`: USER_BUSY → busy; NO_ANSWER / NO_USER_RESPONSE /
   RECOVERY_ON_TIMER_EXPIRE → timeout; ORIGINATOR_CANCEL, NORMAL_CLEARING, LOSE_RACE and the other
   caller-side clearings → abandoned; every other cause → failed. `NORMAL_CLEARING` never means
@@ -35,13 +43,16 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits, RowIssue
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
     "answer_stamp", "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid",
     "accountcode", "read_codec", "write_codec",
 )  # fmt: skip
+# Apps a loopback leg runs when FreeSWITCH answers a call itself (`loopback/app=NAME`).
+LOOPBACK_APPS = ["voicemail", "ivr", "conference", "playback", "park", "valet_park", "lua", "javascript"]
+ANNOUNCE_APPS = ["playback"]
 SQL_RE = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s+VALUES\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
 CAUSE_RE = re.compile(r"^[A-Z0-9_]+$")
 BUSY = ["USER_BUSY"]
@@ -69,8 +80,11 @@ def _looks_like_freeswitch(fields: list[str]) -> bool:
     )
 
 
-def _sql_records(path: Path) -> Iterator[textio.Record]:
-    for rec in textio.iter_records(path, delimiter="\x00", quotechar=None):
+def _sql_records(path: Path, limits: ReadLimits) -> Iterator[textio.Record]:
+    for rec in textio.iter_records(path, delimiter="\x00", quotechar=None, limits=limits):
+        if rec.issue is not None:
+            yield rec
+            continue
         line = rec.fields[0]
         match = SQL_RE.match(line)
         fields = next(csv.reader([match.group(1)], skipinitialspace=True)) if match else ["<not an INSERT>"]
@@ -82,20 +96,63 @@ class FreeswitchAdapter:
     description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        return bool(lines) and all(_looks_like_freeswitch(_fields(line)) for line in lines)
+        lines = textio.head_lines(head, 10)
+        return textio.shape_holds(lines, lambda line: _looks_like_freeswitch(_fields(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
+        lines = textio.head_lines(textio.read_head(path), 50)
         if not lines:
             raise FormatError(f"{path.name}: empty file")
-        sql = bool(SQL_RE.match(lines[0]))
-        width = len(_fields(lines[0]))
+        sql = bool(textio.usual(bool(SQL_RE.match(line)) for line in lines))
+        width = textio.usual(len(_fields(line)) for line in lines) or 0
         if width not in (13, 15):
             raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
-        records = _sql_records(path) if sql else textio.iter_records(path, skipinitialspace=True)
+        records = (
+            _sql_records(path, options.limits)
+            if sql
+            else textio.iter_records(path, skipinitialspace=True, limits=options.limits)
+        )
         table = textio.records_to_table(records, COLUMNS[:width])
         return _merge(table, options, self.name)
+
+
+def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
+    """Merge each loopback leg into the call it serves, as `loop_app` on that record.
+
+    The stock dialplan sends an unanswered extension to `loopback/app=voicemail`: FreeSWITCH answers
+    the A leg itself and bridges it to a loopback pair, and with `legs=a` the loopback's inbound
+    half is written as a record of its own: the caller's number, destination `voicemail` (the app),
+    starting after the A leg's answer and ending with it. Such a record belongs to the A leg with
+    the same caller number that was bridged and answered before it started and ended within a
+    second of it (the latest such A leg, if several).
+    """
+    app = pl.col("destination_number").str.to_lowercase().str.strip_chars()
+    # mod_loopback gives both halves the app's name as destination_number. With legs=ab the
+    # outbound half is already the A leg's B leg (its uuid is the A leg's bleg_uuid): only marked.
+    loop = app.is_in(LOOPBACK_APPS) & (pl.col("bleg_uuid").is_null() | pl.col("is_b"))
+    frame = frame.with_row_index("_row").with_columns(loop_app=pl.when(loop).then(app))
+    legs = frame.filter(loop & ~pl.col("is_b")).select(
+        "_row", "caller_id_number", l_start="start", l_end="end"
+    )
+    hosts = frame.filter(
+        pl.col("loop_app").is_null() & ~pl.col("is_b") & pl.col("bleg_uuid").is_not_null()
+    ).select("caller_id_number", host="key", h_start="start", h_answer="answer", h_end="end")
+    matched = (
+        legs.join(hosts, on="caller_id_number")
+        .filter(
+            (pl.col("l_start") >= pl.coalesce(["h_answer", "h_start"]))
+            & (pl.col("l_start") <= pl.col("h_end"))
+            & ((pl.col("l_end") - pl.col("h_end")).dt.total_seconds().abs() <= 1)
+        )
+        .sort(["_row", "h_start"], descending=[False, True])
+        .unique("_row", keep="first")
+        .select("_row", "host")
+    )
+    return (
+        frame.join(matched, on="_row", how="left", maintain_order="left")
+        .with_columns(key=pl.coalesce(["host", "key"]))
+        .drop("host", "_row")
+    )
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
@@ -119,8 +176,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     frame = frame.join(a_of_b, on="uuid", how="left", maintain_order="left").with_columns(
         key=pl.coalesce(["a_uuid", "uuid"]), is_b=pl.col("a_uuid").is_not_null()
     )
+    frame = _merge_loopback_legs(frame)
     frame = frame.sort(["key", "is_b", "start", "line_no"])
-    a, b = ~pl.col("is_b"), pl.col("is_b")
+    a, b = ~pl.col("is_b") & pl.col("loop_app").is_null(), pl.col("is_b")
     a_answered = (pl.col("billsec_i") > 0) | pl.col("answer").is_not_null()
     calls = frame.group_by("key", maintain_order=True).agg(
         line_no=pl.col("line_no").min(),
@@ -134,6 +192,7 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         b_billsec=pl.col("billsec_i").filter(b).max(),
         cause=pl.col("cause").filter(a).last(),
         any_busy=pl.col("cause").is_in(BUSY).any(),
+        loop_app=pl.col("loop_app").drop_nulls().first(),
         dialled=pl.col("destination_number").filter(a).first(),
         context=pl.col("context").filter(a).first(),
         caller=pl.col("caller_id_number").filter(a).first(),
@@ -141,6 +200,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         raws=pl.col("raw"),
     )
     filtered: list[RowIssue] = []
+    orphans = calls.filter(pl.col("started").is_null() & pl.col("loop_app").is_not_null())
+    for app, lines, raws in orphans.select("loop_app", "lines", "raws").iter_rows():
+        reason = f"loopback leg ({app}) whose call is not in the file"
+        filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
+    calls = calls.filter(pl.col("started").is_not_null() | pl.col("loop_app").is_null())
     keep = pl.col("started").is_not_null()
     if options.switchboard_contexts:
         keep = keep & pl.col("context").is_in(list(options.switchboard_contexts)).fill_null(False)
@@ -158,9 +222,13 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     calls = calls.filter(keep)
 
     answer_at = pl.coalesce(["b_answer", "a_answer"])
-    person = pl.col("bridged") & answer_at.is_not_null()
+    # A bridge to a loopback leg is FreeSWITCH answering itself (voicemail, IVR, conference).
+    person = pl.col("bridged") & answer_at.is_not_null() & pl.col("loop_app").is_null()
     outcome = (
         pl.when(person).then(pl.lit("answered"))
+        .when(pl.col("loop_app") == "voicemail").then(pl.lit("voicemail"))
+        .when(pl.col("loop_app").is_in(ANNOUNCE_APPS)).then(pl.lit("closed"))
+        .when(pl.col("loop_app").is_not_null()).then(pl.lit("abandoned"))
         .when(pl.col("cause").is_in(BUSY) | pl.col("any_busy")).then(pl.lit("busy"))
         .when(pl.col("cause").is_in(TIMEOUT)).then(pl.lit("timeout"))
         .when(pl.col("cause").is_in(CALLER_CLEARED)).then(pl.lit("abandoned"))
@@ -178,8 +246,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         dialled_number=pl.col("dialled"),
     )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="freeswitch", rejected=rejected, filtered=filtered,
-        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"], direction_known=False,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="freeswitch",
+        rejected=rejected,
+        filtered=filtered,
+        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"],
+        direction_known=False,
     )
 
 

@@ -190,7 +190,15 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     if not lines:
         raise FormatError(f"{path.name}: empty file")
     delimiter = m.delimiter or textio.sniff_delimiter(lines[0])
-    records = textio.iter_records(path, delimiter=delimiter, quotechar=m.quote, encoding=m.encoding)
+    # Spreadsheet exports can break lines inside quoted cells.
+    records = textio.iter_records(
+        path,
+        delimiter=delimiter,
+        quotechar=m.quote,
+        encoding=m.encoding,
+        multiline=True,
+        limits=options.limits,
+    )
     if m.header:
         first = next(records, None)
         names = [f.strip().lower() for f in first.fields] if first else []

@@ -76,7 +76,7 @@ class TeamsAdapter:
         if not lines:
             raise FormatError(f"{path.name}: empty file")
         delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter)
+        records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
         names = [ALIASES.get(normalise(h), "") for h in next(records).fields]
         columns = [n if n and names.index(n) == i else f"_{i}" for i, n in enumerate(names)]
         if "call_type" not in columns:
@@ -164,8 +164,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         answered_at=textio.utc_text(pl.col("answered")),
         ended_at=textio.utc_text(pl.col("ended")),
         wait_s=textio.wait_text(
-            pl.col("outcome") == "answered", pl.col("answered"),
-            pl.col("outcome") == "abandoned", pl.col("started"), pl.col("ended"),
+            pl.col("outcome") == "answered",
+            pl.col("answered"),
+            pl.col("outcome") == "abandoned",
+            pl.col("started"),
+            pl.col("ended"),
         ),
         talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
         dialled_number=pl.col("dialled"),
@@ -178,8 +181,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
             "without the call-queue report"
         )
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="teams", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=True,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="teams",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=True,
     )
 
 

@@ -7,24 +7,35 @@ otherwise UTF-8 file, so decoding falls back per line and never fails a whole fi
 Records are tokenised with Python's csv module (its quoting rules match the exports: doubled quotes,
 bare numbers inside quoted rows, quoted fields with commas) and collected in chunks into polars
 frames of text, so a large file never becomes millions of live Python objects.
+
+Bytes become records in reader.py (bounded, crash-tolerant, gzip-aware); this module re-exports
+its API and turns records into frames and values.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
-from pipeline.formats.base import FormatError, ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.reader import DEFAULT_LIMITS as DEFAULT_LIMITS
+from pipeline.formats.reader import GLUED_REASON as GLUED_REASON
+from pipeline.formats.reader import RAW_KEEP as RAW_KEEP
+from pipeline.formats.reader import NextRecord as NextRecord
+from pipeline.formats.reader import Record as Record
+from pipeline.formats.reader import decode as decode
+from pipeline.formats.reader import iter_records as iter_records
+from pipeline.formats.reader import read_head as read_head
+from pipeline.formats.reader import split_glued as split_glued
 
-HEAD_BYTES = 64 * 1024
+T = TypeVar("T", bound=Hashable)
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK_ROWS = 50_000
-_BOM = b"\xef\xbb\xbf"
 # Timestamps are normalised to this naive text form; the ingest parses it in the source zone.
 NAIVE_FORMAT = "%Y-%m-%d %H:%M:%S"
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
@@ -43,35 +54,31 @@ DATETIME_RE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(
 INT_RE = re.compile(r"^-?\d+$")
 
 
-def decode(raw: bytes, encoding: str | None = None) -> str:
-    if encoding is not None:
-        return raw.decode(encoding, errors="replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-            return raw.decode("latin-1")
-
-
-def read_head(path: Path, size: int = HEAD_BYTES) -> str:
-    """The first lines of a file as text (BOM stripped, a cut final line dropped)."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(size)
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror}") from None
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    if len(data) == size and b"\n" in data:
-        data = data[: data.rindex(b"\n") + 1]
-    return "\n".join(decode(line) for line in data.splitlines())
-
-
 def head_lines(head: str, n: int = 10) -> list[str]:
     return [line for line in head.splitlines() if line.strip()][:n]
+
+
+def shape_holds(lines: Sequence[str], looks_right: Callable[[str], bool]) -> bool:
+    """True when the first lines of a file have a format's shape.
+
+    The first line must fit (a header line never passes for a record), and so must the others but
+    one in five: a damaged line (crash debris, a run-together or cut last line) in the head must not
+    make a file unrecognisable. In a two-line head the damaged line may be the last.
+    """
+    if not lines or not looks_right(lines[0]):
+        return False
+    misses = [i for i, line in enumerate(lines) if i and not looks_right(line)]
+    if len(lines) < 3:
+        return not misses or misses == [len(lines) - 1]
+    return len(misses) <= max(1, len(lines) // 5)
+
+
+def usual(values: Iterable[T]) -> T | None:
+    """The most common value (the first seen on a tie): a file's layout, not one damaged line's."""
+    counts: dict[T, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: counts[v]) if counts else None
 
 
 def split_line(line: str, delimiter: str = ",", *, skipinitialspace: bool = False) -> list[str]:
@@ -85,74 +92,6 @@ def sniff_delimiter(line: str) -> str:
     counts = {d: outside.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
-
-
-@dataclass(frozen=True)
-class Record:
-    line_no: int
-    raw: str
-    fields: list[str]
-
-
-class _Lines:
-    """Decoded physical lines fed to csv.reader, remembering which lines the current record used."""
-
-    def __init__(self, path: Path, encoding: str | None) -> None:
-        self._fh = path.open("rb")
-        self._encoding = encoding
-        self.buffer: list[str] = []
-        self.next_line_no = 1
-        self._first = True
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        raw = self._fh.readline()
-        if not raw:
-            self._fh.close()
-            raise StopIteration
-        if self._first:
-            self._first = False
-            if raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-        text = decode(raw.rstrip(b"\r\n"), self._encoding)
-        self.buffer.append(text)
-        return text + "\n"
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def iter_records(
-    path: Path,
-    *,
-    delimiter: str = ",",
-    quotechar: str | None = '"',
-    encoding: str | None = None,
-    skipinitialspace: bool = False,
-) -> Iterator[Record]:
-    """Every non-blank record with its first physical line number and raw text."""
-    lines = _Lines(path, encoding)
-    if quotechar is None:
-        reader = csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE)
-    else:
-        reader = csv.reader(
-            lines, delimiter=delimiter, quotechar=quotechar, skipinitialspace=skipinitialspace
-        )
-    line_no = 1
-    try:
-        for fields in reader:
-            raw = "\n".join(lines.buffer)
-            used = len(lines.buffer)
-            lines.buffer.clear()
-            if fields and any(f.strip() for f in fields):
-                yield Record(line_no, raw, fields)
-            line_no += used
-    except csv.Error as exc:
-        raise FormatError(f"{path.name}: unreadable CSV near line {line_no}: {exc}") from None
-    finally:
-        lines.close()
 
 
 @dataclass
@@ -199,6 +138,9 @@ def records_to_table(
 
     for rec in records:
         count += 1
+        if rec.issue is not None:
+            rejected.append(RowIssue(rec.line_no, rec.raw, rec.issue))
+            continue
         n = len(rec.fields)
         if n != width and not (width - allow_fewer <= n < width):
             expected = f"{width - allow_fewer} to {width}" if allow_fewer else str(width)
@@ -319,9 +261,16 @@ FACET_COLUMNS = {"dcontext": "contexts", "context": "contexts", "channel_prefix"
 
 
 def merged_result(
-    calls: pl.DataFrame, table: Table, *, fmt: str, source_system: str, rejected: list[RowIssue],
-    filtered: list[RowIssue], notices: list[str], direction_known: bool,
-) -> ParsedFile:  # fmt: skip
+    calls: pl.DataFrame,
+    table: Table,
+    *,
+    fmt: str,
+    source_system: str,
+    rejected: list[RowIssue],
+    filtered: list[RowIssue],
+    notices: list[str],
+    direction_known: bool,
+) -> ParsedFile:
     """An adapter's result from its merged calls: one row per call, `n` = the records merged into it.
 
     Every record is either a call's first record, merged into one, rejected or filtered, so the

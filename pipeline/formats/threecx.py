@@ -1,7 +1,9 @@
-"""3CX CDR (`cdr.log`): no header; the admin chooses the fields and their order.
+"""3CX CDR (`cdr.log`): the admin chooses the fields and their order.
 
-The default is all 27 fields of v16–v18 in documented order (DEFAULT_FIELDS). Another order is given
-by a mapping file with `format = "3cx"` and `fields = [...]` (see mapping.py).
+Without a header the default is all 27 fields of v16–v18 in documented order (DEFAULT_FIELDS);
+another order is given by a mapping file with `format = "3cx"` and `fields = [...]` (see
+mapping.py). A file whose first line names the fields (`historyid,callid,duration,time-start,…`,
+or `time_start` as newer versions write it) is read by those names, in any order.
 
 Merge rules:
 - One record per call; records repeating a `historyid` (or `callid` when that is not logged) are
@@ -9,7 +11,10 @@ Merge rules:
 - Direction from the record: `from-type` External → inbound (kept); `to-type` External → outbound,
   otherwise internal (both filtered with a reason). Casing varies between versions, so it is ignored.
 - Answered (by a person): `time-answered` set, `duration` > 0, and the final target is an `Ext.`
-  agent that is not an IVR (`final-type`), not a configured switchboard queue and not voicemail.
+  agent where 3CX did not answer itself: not an IVR, queue, ring group, voicemail, fax, parking or
+  script by `final-type` (any casing, `Ring Group`/`ring_group` alike), not named as an IVR or
+  Digital Receptionist in `final-dispname`, not a queue that polled agents (`missed-queue-calls`)
+  and kept the call, and not a configured switchboard queue.
   `time-answered` alone is set when an IVR or queue answers: a zero-duration call ending at the queue
   is abandoned. `missed-queue-calls` lists agents who did not pick up, not missed calls.
 - Otherwise: final target voicemail → voicemail; `reason-terminated` Failed… → failed; else
@@ -42,8 +47,30 @@ DEFAULT_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 KNOWN = set(DEFAULT_FIELDS)
 CALL_RE = re.compile(r"^Call \d+$")
+EMBEDDED_CALL_RE = re.compile(r"Call \d+,")
 TS_FORMATS = ("%Y/%m/%d %H:%M:%S", *textio.DEFAULT_TS_FORMATS)
 VOICEMAIL_RE = r"(?i)(vmail|voice ?mail|röstbrevlåda)"
+# Targets where 3CX answers the call itself: `final-type` values (casing and separators vary
+# between versions), and IVR names in `final-dispname` where the type only says Internal.
+PBX_TYPES = [
+    "ivr", "queue", "ringgroup", "voicemail", "fax", "script", "parking", "park", "conference",
+    "routepoint", "digitalreceptionist", "callflow",
+]  # fmt: skip
+IVR_NAME_RE = r"(?i)\b(ivr|digital receptionist)\b"
+
+
+def header_fields(line: str) -> list[str] | None:
+    """The field list of a 3CX header line (`historyid,callid,duration,time-start,…`; v20 writes
+    `time_start`), or None when the line is not one."""
+    names = [n.strip().strip('"').lower().replace("_", "-") for n in textio.split_line(line)]
+    if len(names) >= 5 and "time-start" in names and set(names) <= KNOWN and len(set(names)) == len(names):
+        return names
+    return None
+
+
+def _looks_like_record(line: str) -> bool:
+    row = textio.split_line(line)
+    return len(row) >= 5 and bool(CALL_RE.match(row[0].strip()))
 
 
 class ThreeCxAdapter:
@@ -51,31 +78,49 @@ class ThreeCxAdapter:
     description = "3CX CDR log (no header, `Call <id>` first field; default 27-field v16–v18 layout)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 5)
-        rows = [textio.split_line(line) for line in lines]
-        return bool(rows) and all(len(r) >= 5 and CALL_RE.match(r[0].strip()) for r in rows)
+        lines = textio.head_lines(head, 10)
+        if lines and header_fields(lines[0]) is not None:
+            return True
+        return textio.shape_holds(lines, _looks_like_record)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        lines = textio.head_lines(textio.read_head(path), 1)
+        fields = header_fields(lines[0]) if lines else None
+        if fields is not None:
+            return parse_fields(path, fields, options, self.name, header=True)
         return parse_fields(path, DEFAULT_FIELDS, options, self.name)
 
 
 def parse_fields(
-    path: Path, fields: Sequence[str], options: AdapterOptions, fmt: str, *, delimiter: str = ","
+    path: Path,
+    fields: Sequence[str],
+    options: AdapterOptions,
+    fmt: str,
+    *,
+    delimiter: str = ",",
+    header: bool = False,
 ) -> ParsedFile:
     unknown = [f for f in fields if f not in KNOWN]
     if unknown:
         raise FormatError(
             f"unknown 3CX field name(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_FIELDS)}"
         )
-    lines = textio.head_lines(textio.read_head(path), 1)
-    if lines and len(textio.split_line(lines[0], delimiter)) != len(fields):
-        found = len(textio.split_line(lines[0], delimiter))
+    lines = textio.head_lines(textio.read_head(path), 50)[1 if header else 0 :]
+    counts = [len(textio.split_line(line, delimiter)) for line in lines]
+    found = textio.usual(counts)
+    # Refused only when most lines have another count: one damaged line is rejected on its own.
+    if found is not None and counts.count(len(fields)) * 2 < len(counts):
         raise FormatError(
             f"{path.name}: 3CX record has {found} fields, the layout has {len(fields)}; "
             'give the field order in a mapping (format = "3cx", fields = [...])'
         )
     columns = [f.replace("-", "_") for f in fields]
-    table = textio.records_to_table(textio.iter_records(path, delimiter=delimiter), columns)
+    records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
+    if header:
+        next(records, None)
+    elif fields and fields[0] == "historyid":
+        records = textio.split_glued(records, _next_record(len(fields), delimiter))
+    table = textio.records_to_table(records, columns)
     frame = table.frame
     for f in DEFAULT_FIELDS:
         col = f.replace("-", "_")
@@ -84,6 +129,21 @@ def parse_fields(
     return _merge(
         textio.Table(frame, table.records, table.rejected), options, fmt, direction="from_type" in columns
     )
+
+
+def _next_record(width: int, delimiter: str) -> textio.NextRecord:
+    """Where `Call NNN` leads every record: a record of the wrong width with one starting inside."""
+
+    def find(rec: textio.Record) -> tuple[int, list[str]] | None:
+        if len(rec.fields) == width:
+            return None
+        for found in EMBEDDED_CALL_RE.finditer(rec.raw, 1):
+            fields = textio.split_line(rec.raw[found.start() :], delimiter)
+            if len(fields) == width:
+                return found.start(), fields
+        return None
+
+    return find
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction: bool) -> ParsedFile:
@@ -136,9 +196,16 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         | pl.col("final_dispname").fill_null("").str.contains(VOICEMAIL_RE)
         | pl.col("final_type").fill_null("").str.contains(VOICEMAIL_RE)
     )
+    final_type = pl.col("final_type").fill_null("").str.to_lowercase().str.replace_all(r"[\s_-]", "")
     pbx_target = (
-        pl.col("final_type").fill_null("").str.to_lowercase().is_in(["ivr", "queue", "ringgroup"])
+        final_type.is_in(PBX_TYPES)
+        | pl.col("final_dispname").fill_null("").str.contains(IVR_NAME_RE)
         | pl.col("final_dn").is_in(list(options.switchboard_queues)).fill_null(False)
+        # Agents polled and the call still at the first target: it never left the queue.
+        | (
+            pl.col("missed_queue_calls").fill_null("").str.contains("Ext.", literal=True)
+            & (pl.col("final_dn") == pl.col("to_dn")).fill_null(False)
+        )
         | (pl.col("final") == "EndCall")
     )
     person = (
@@ -168,7 +235,11 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         answered_at=pl.when(pl.col("person")).then(textio.naive_text(pl.col("answer"))),
         ended_at=textio.naive_text(pl.col("end")),
         wait_s=textio.wait_text(
-            pl.col("person"), pl.col("answer"), pl.col("outcome") == "abandoned", pl.col("start"), pl.col("end")
+            pl.col("person"),
+            pl.col("answer"),
+            pl.col("outcome") == "abandoned",
+            pl.col("start"),
+            pl.col("end"),
         ),
         talk_s=pl.when(pl.col("person")).then(textio.seconds_text(pl.col("dur"))),
         dialled_number=pl.coalesce(["dial_no", pl.col("to_no").str.replace(r"^Ext\.", "")]),
@@ -180,8 +251,14 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         "3CX wait_s stops when the PBX answers (IVR/queue), so queue waiting time is under-stated",
     ]
     return textio.merged_result(
-        calls, table, fmt=fmt, source_system="3cx", rejected=rejected, filtered=filtered,
-        notices=notices, direction_known=direction,
+        calls,
+        table,
+        fmt=fmt,
+        source_system="3cx",
+        rejected=rejected,
+        filtered=filtered,
+        notices=notices,
+        direction_known=direction,
     )
 
 

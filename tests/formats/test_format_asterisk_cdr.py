@@ -116,3 +116,23 @@ def test_layout_by_column_count() -> None:
     assert layout(21, [])[16:18] == ("uniqueid", "userfield")
     with pytest.raises(FormatError, match="16 to 21"):
         layout(22, [])
+
+
+def test_only_a_person_answers_not_the_pbx_or_an_ari_app() -> None:
+    """Stock 18-column Master.csv: every way the PBX answers by itself, beside two real answers."""
+    parsed = parse("asterisk/Master-pbx-answers.csv")
+    calls = by_id(parsed)
+    outcomes = {k: v["outcome"] for k, v in calls.items()}
+    assert outcomes == {
+        "1709632800.301": "abandoned",  # an ARI (Stasis) IVR answered; the caller hung up in it
+        "1709632900.305": "answered",  # the ARI app bridged the caller to an operator's phone
+        "1709633100.310": "abandoned",  # ARI external media (UnicastRTP): a voice bot, not a person
+        "1709633200.315": "voicemail",  # FreePBX fail-over through Local/vmu201@from-internal
+        "1709633300.320": "answered",  # BackGround IVR first, then the operator
+        "1709633500.325": "closed",  # after-hours Playback
+    }
+    assert (parsed.records_read, parsed.calls.height, parsed.merged) == (7, 6, 1)
+    ivr_then_person = calls["1709633300.320"]
+    assert (ivr_then_person["wait_s"], ivr_then_person["talk_s"]) == ("30", "90")
+    assert calls["1709632900.305"]["answered_at"] == "2024-03-05T10:01:52+00:00"
+    assert calls["1709633200.315"]["answered_at"] is None

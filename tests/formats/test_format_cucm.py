@@ -70,3 +70,20 @@ def test_switchboard_numbers_filter_internal_calls() -> None:
     parsed = parse(HEADERED, switchboard_numbers=("0513-170 00", "0322-60 06 00"))
     assert "StdCluster-1-1007" not in by_id(parsed)
     assert len(by_id(parsed)) == 6
+
+
+def test_cti_route_points_and_ports_are_not_a_person() -> None:
+    """IVRs on CTI route points, attendant-console and native queuing CTI ports answer calls too."""
+    parsed = parse("cucm/cdr_StdCluster_01_202403050800_2")
+    calls = by_id(parsed)
+    outcomes = {k: v["outcome"] for k, v in calls.items()}
+    assert outcomes == {
+        "StdCluster-1-2001": "abandoned",  # caller hung up in the route point's IVR
+        "StdCluster-1-2002": "closed",  # the route point played the closed message and cleared
+        "StdCluster-1-2003": "answered",  # queued on a CTI port, then the operator's phone
+        "StdCluster-1-2004": "abandoned",  # gave up in the hunt pilot's queue
+    }
+    assert (parsed.records_read, parsed.calls.height, parsed.merged) == (5, 4, 1)
+    operator = calls["StdCluster-1-2003"]
+    assert (operator["wait_s"], operator["talk_s"]) == ("33", "90")
+    assert calls["StdCluster-1-2004"]["wait_s"] == "61"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from formats_helpers import by_id, parse
+from pathlib import Path
+
+from formats_helpers import FIXTURES, by_id, check_contract, parse
+
+from pipeline.formats import get_adapter
+from pipeline.formats.base import AdapterOptions
 
 
 def test_causes_and_bridging_decide_the_outcome() -> None:
@@ -62,3 +67,49 @@ def test_context_filter_drops_internal_calls() -> None:
     parsed = parse("freeswitch/Master.csv", switchboard_contexts=("public",))
     assert "5f1a2b3c-0007-4d5e-8f90-aaaaaaaaaaa7" not in by_id(parsed)
     assert [i.line_no for i in parsed.filtered] == [9]
+
+
+def test_loopback_voicemail_is_offered_once_and_not_answered_by_a_person() -> None:
+    """Stock dialplan: an unanswered extension goes to `loopback/app=voicemail`. FreeSWITCH answers
+    the A leg itself (answer_stamp, bleg_uuid and billsec set) and `legs=a` writes the loopback's
+    inbound half as its own record ("Extension 1000", same caller, destination `voicemail`)."""
+    parsed = parse("freeswitch/loopback.csv")
+    outcomes = {k[9:13]: v["outcome"] for k, v in by_id(parsed).items()}
+    assert outcomes == {"0101": "answered", "0102": "voicemail", "0103": "abandoned", "0104": "voicemail"}
+    assert (parsed.records_read, parsed.calls.height, parsed.merged) == (8, 4, 3)
+    voicemail = by_id(parsed)["7c2e9d10-0102-4b7a-9c1d-aaaaaaaaa102"]
+    assert (voicemail["answered_at"], voicemail["talk_s"], voicemail["wait_s"]) == (None, None, None)
+    assert voicemail["caller"] == "0702223344" and voicemail["dialled_number"] == "051317000"
+    assert voicemail["ended_at"] == "2024-03-05 09:11:05"
+
+
+def test_loopback_leg_merges_into_the_call_it_serves() -> None:
+    """The same caller's two voicemail calls each get their own loopback record (by answer and end
+    time), and a loopback record whose A leg is not in the file is filtered, not a call."""
+    parsed = parse("freeswitch/loopback.csv")
+    lines = {k[9:13]: v["line_no"] for k, v in by_id(parsed).items()}
+    assert lines == {"0101": 1, "0102": 2, "0103": 4, "0104": 6}
+    assert [(i.line_no, i.reason) for i in parsed.filtered] == [
+        (8, "loopback leg (voicemail) whose call is not in the file")
+    ]
+
+
+def test_loopback_leg_follows_its_call_through_the_context_filter() -> None:
+    parsed = parse("freeswitch/loopback.csv", switchboard_contexts=("public",))
+    assert parsed.calls.height == 4  # the loopback legs' own context (default) does not matter
+
+
+def test_loopback_with_legs_ab_is_still_voicemail(tmp_path: Path) -> None:
+    """With legs=ab the loopback's outbound half is written as the A leg's B leg; mod_loopback
+    names both halves after the app, so that B leg is the PBX answering, not a person."""
+    rows = (FIXTURES / "freeswitch/loopback.csv").read_text(encoding="utf-8").splitlines()[1:3]
+    b_leg = (
+        '"Per Lind","0702223344","voicemail","default","2024-03-05 09:10:30","2024-03-05 09:10:31",'
+        '"2024-03-05 09:11:05","35","34","NORMAL_CLEARING","7c2e9d10-0102-4b7a-9c1d-ccccccccc102","","","PCMA","PCMA"'
+    )
+    path = tmp_path / "Master.csv"
+    path.write_text("\n".join([rows[0], b_leg, rows[1]]) + "\n", encoding="utf-8")
+    parsed = get_adapter("freeswitch_csv").parse(path, options=AdapterOptions())
+    check_contract(parsed)
+    assert parsed.calls["outcome"].to_list() == ["voicemail"]
+    assert (parsed.records_read, parsed.merged) == (3, 2)

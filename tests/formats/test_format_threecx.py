@@ -62,3 +62,19 @@ def test_other_field_count_asks_for_a_mapping(tmp_path: Path) -> None:
 def test_switchboard_queue_filter() -> None:
     parsed = parse("3cx/cdr.log", switchboard_queues=("800",))
     assert "1007" not in by_id(parsed)  # went to the IVR 700, not the switchboard queue
+
+
+def test_ivr_queue_and_voicemail_targets_are_not_a_person() -> None:
+    parsed = parse("3cx/cdr-pbx-answers.log")
+    outcomes = {k: v["outcome"] for k, v in by_id(parsed).items()}
+    assert outcomes == {
+        "3001": "abandoned",  # final-type Ivr: the caller hung up in the menu
+        "3002": "abandoned",  # final-type Internal, but the target is named as an IVR
+        "3003": "voicemail",  # final-type Voicemail on the operator's extension
+        "3004": "answered",  # queue, then the operator (final-type Extension)
+        "3005": "abandoned",  # v20 lower-case `queue`: agents polled, the caller left
+        "3006": "abandoned",  # a Digital Receptionist typed Internal
+    }
+    assert (parsed.records_read, parsed.calls.height) == (6, 6)
+    answered = by_id(parsed)["3004"]
+    assert (answered["wait_s"], answered["talk_s"]) == ("18", "120")

@@ -1,0 +1,393 @@
+"""Bytes to records for every adapter: bounded in memory, tolerant of crash damage, gzip-aware.
+
+Damage costs a line, never a file. A telephony system killed mid-write leaves a run of NUL bytes
+where its record should have been, and after the restart the next record can follow on the same
+line: the NUL run and the cut text before it are rejected rows, the text after it is read as the
+record it is. A record is one physical line (a quote left open by a cut record does not swallow
+the lines after it); only spreadsheet-style inputs opt in to quoted cells spanning lines.
+
+Limits, each a rejected row with its reason (the gzip one a one-line file error), so no input can
+exhaust memory or hold the ingest for minutes:
+- a line over 64 KiB: the longest real record seen is a CUCM CDR of about 2 KiB and Asterisk
+  drops records over 1 KiB itself, so this is 30 times the real need. Lines are read in 1 MiB
+  blocks and an over-long line is measured and skipped, never held, whatever its size.
+- a field over 8 KiB: real fields (caller names, dial strings, a 3CX `chain`) stay far below.
+- a quoted cell spanning more than 20 lines (inputs that allow line breaks in cells).
+- a gzip input unpacking to more than 100 times its packed size (64 MiB allowed for any file) or
+  4 GiB in all: call logs pack 5 to 20 times, a "gzip bomb" of newlines a thousand times. Runs of
+  blank lines are skipped at C speed, so even the allowance is read in seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.formats.base import FormatError, ReadLimits
+
+HEAD_BYTES = 64 * 1024
+BLOCK_BYTES = 1024 * 1024
+RAW_KEEP = 200
+_GZIP_MAGIC = b"\x1f\x8b"
+_NUL_RUN = re.compile(rb"\x00+")
+_NOT_BLANK = re.compile(rb"[^\r\n]")
+_BOM = b"\xef\xbb\xbf"
+
+
+def decode(raw: bytes, encoding: str | None = None) -> str:
+    if encoding is not None:
+        return raw.decode(encoding, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+            return raw.decode("latin-1")
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> str:
+    """The first lines of a file as text (gzip unpacked, BOM stripped, a cut final line dropped).
+
+    Of a line with crash debris only the text after the last NUL run is kept: what came before it
+    was cut off by the crash, and must not decide the format of the file.
+    """
+    stream = _Budget(path, DEFAULT_LIMITS)
+    try:
+        data = stream.read(size)
+    finally:
+        stream.close()
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if len(data) == size and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
+    return "\n".join(decode(line.rsplit(b"\x00", 1)[-1]) for line in data.splitlines())
+
+
+@dataclass(frozen=True)
+class Record:
+    line_no: int
+    raw: str
+    fields: list[str]
+    # Set when the reader itself rejects the record (crash debris, a line or field over the limit).
+    issue: str | None = None
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+class _Budget:
+    """A binary stream that fails with one line once a gzip input unpacks past its limit."""
+
+    def __init__(self, path: Path, limits: ReadLimits) -> None:
+        self.path = path
+        try:
+            raw = path.open("rb")
+        except OSError as exc:
+            raise FormatError(f"cannot read {path}: {exc.strerror}") from None
+        magic = raw.read(2)
+        raw.seek(0)
+        self.compressed = magic == _GZIP_MAGIC
+        self.limit: int | None = None
+        if self.compressed:
+            size = path.stat().st_size
+            self.limit = min(
+                limits.decompressed_bytes, max(limits.gzip_floor_bytes, limits.gzip_ratio * size)
+            )
+            self._fh: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb")
+            self._raw: io.BufferedIOBase | None = raw
+        else:
+            self._fh, self._raw = raw, None
+        self.read_bytes = 0
+
+    def read(self, size: int) -> bytes:
+        try:
+            data = self._fh.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FormatError(
+                f"{self.path.name}: damaged gzip data after {self.read_bytes} bytes ({exc})"
+            ) from None
+        self.read_bytes += len(data)
+        if self.limit is not None and self.read_bytes > self.limit:
+            raise FormatError(
+                f"{self.path.name}: unpacks to more than {self.limit:,} bytes".replace(",", " ")
+                + " (the limit for a gzip input of this size); unpack it and check the content first"
+            )
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+        if self._raw is not None:
+            self._raw.close()
+
+
+# (line_no, data, length, too_long): one physical line without its terminator; a line over the
+# limit keeps only its first bytes. Tuples, not objects: this runs once per line of every file.
+_Physical = tuple[int, bytes, int, bool]
+
+
+def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
+    """Split a stream into lines in bounded blocks: a line over the limit is measured, not kept.
+
+    Lines end in LF (CRLF included); a file whose first block has CRs and no LF at all is a classic
+    Mac save ("CSV (Macintosh)" in Excel) and ends its lines in CR.
+    """
+    buf = stream.read(BLOCK_BYTES)
+    eof = not buf
+    newline = b"\r" if b"\n" not in buf and b"\r" in buf else b"\n"
+    pos = 0
+    line_no = 1
+    while True:
+        nl = buf.find(newline, pos)
+        if nl == -1:
+            rest = len(buf) - pos
+            if rest > limits.line_bytes:
+                # Too long: keep the start for the reason, count and drop the rest up to the newline.
+                head, length = buf[pos : pos + RAW_KEEP], rest
+                buf, pos = b"", 0
+                while True:
+                    block = stream.read(BLOCK_BYTES)
+                    if not block:
+                        yield (line_no, head, length, True)
+                        return
+                    end = block.find(newline)
+                    if end == -1:
+                        length += len(block)
+                        continue
+                    length += end
+                    buf, pos = block[end + 1 :], 0
+                    yield (line_no, head, length, True)
+                    line_no += 1
+                    break
+                continue
+            if eof:
+                if rest:
+                    yield (line_no, buf[pos:], rest, False)
+                return
+            block = stream.read(BLOCK_BYTES)
+            if not block:
+                eof = True
+            buf, pos = buf[pos:] + block, 0
+            continue
+        if nl == pos or (nl == pos + 1 and buf[pos : pos + 1] == b"\r"):
+            # A run of blank lines (a padded or hostile file) is skipped at C speed.
+            found = _NOT_BLANK.search(buf, pos)
+            end = found.start() if found else len(buf)
+            if end == len(buf) and newline == b"\n" and buf.endswith(b"\r"):
+                end -= 1  # keep a lone \r: it may be the first half of a CRLF split between blocks
+            line_no += buf.count(newline, pos, end)
+            pos = end
+            continue
+        length = nl - pos
+        if length > limits.line_bytes:
+            yield (line_no, buf[pos : pos + RAW_KEEP], length, True)
+        else:
+            yield (line_no, buf[pos:nl], length, False)
+        line_no += 1
+        pos = nl + 1
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+# (line_no, text, issue): the decoded text of one physical line, or of the part of one that crash
+# debris left readable; `issue` is set when the reader itself rejects it.
+_Segment = tuple[int, str, str | None]
+
+
+def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[_Segment]:
+    stream = _Budget(path, limits)
+    try:
+        first = True
+        for line_no, data, length, too_long in _physical_lines(stream, limits):
+            if first:
+                first = False
+                if data.startswith(_BOM):
+                    data = data[len(_BOM) :]
+            if too_long:
+                reason = f"line of {_count(length)} bytes is longer than the limit of {_count(limits.line_bytes)} bytes"
+                yield (line_no, _trim(decode(data, encoding)), reason)
+                continue
+            if data.endswith(b"\r"):
+                data = data.rstrip(b"\r")
+            if b"\x00" not in data:
+                yield (line_no, decode(data, encoding), None)
+                continue
+            # A writer killed mid-write leaves NUL bytes where its record should be; the next record
+            # after the restart can follow on the same line. Text before a NUL run is a cut record.
+            pos = 0
+            for run in _NUL_RUN.finditer(data):
+                before = data[pos : run.start()]
+                if before.strip():
+                    cut = "record cut short by crash debris (NUL bytes)"
+                    yield (line_no, _trim(decode(before, encoding)), cut)
+                size = _count(run.end() - run.start())
+                debris = f"crash debris: {size} NUL bytes (a write cut off by a crash or power loss)"
+                yield (line_no, f"<{size} NUL bytes>", debris)
+                pos = run.end()
+            after = data[pos:]
+            if after.strip():
+                yield (line_no, decode(after, encoding), None)
+    finally:
+        stream.close()
+
+
+def _trim(text: str) -> str:
+    return text if len(text) <= RAW_KEEP else text[:RAW_KEEP] + "…"
+
+
+class _Feeder:
+    """Lines for csv.reader that end a record after `max_lines` lines or at a rejected segment.
+
+    csv.reader asks for another line only to continue a quoted field, so `used` holds exactly the
+    lines of the record it returns; `cut` says the quote was still open when the feeder stopped.
+    """
+
+    def __init__(
+        self, segments: Iterator[_Segment], max_lines: int, repair: Callable[[str], str] | None = None
+    ) -> None:
+        self._segments = segments
+        self.max_lines = max_lines
+        self.repair = repair
+        self.pending: deque[_Segment] = deque()
+        self.used: list[_Segment] = []
+        self.issue: _Segment | None = None
+        self.cut = False
+        self.done = False
+
+    def __iter__(self) -> _Feeder:
+        return self
+
+    def __next__(self) -> str:
+        if self.used and len(self.used) >= self.max_lines:
+            self.cut = True
+            raise StopIteration
+        if self.pending:
+            seg = self.pending.popleft()
+        else:
+            nxt = next(self._segments, None)
+            if nxt is None:
+                self.done = True
+                raise StopIteration
+            seg = nxt
+        if seg[2] is not None:
+            if self.used:
+                self.pending.appendleft(seg)
+                self.cut = True
+            else:
+                self.issue = seg
+            raise StopIteration
+        self.used.append(seg)
+        return (self.repair(seg[1]) if self.repair else seg[1]) + "\n"
+
+    def reset(self) -> None:
+        self.used = []
+        self.issue = None
+        self.cut = False
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    if "new-line character" in str(exc):
+        return "unreadable record: a carriage return inside an unquoted field"
+    return f"unreadable record: {exc}"
+
+
+def iter_records(
+    path: Path,
+    *,
+    delimiter: str = ",",
+    quotechar: str | None = '"',
+    encoding: str | None = None,
+    skipinitialspace: bool = False,
+    multiline: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    repair: Callable[[str], str] | None = None,
+) -> Iterator[Record]:
+    """Every non-blank record with its first physical line number and raw text.
+
+    A record is one physical line, so a line cut by a crash costs that line and no more (a quote it
+    leaves open ends with the line). With `multiline` (spreadsheet exports with line breaks inside
+    quoted cells) a quoted field may run on for up to `limits.record_lines` lines; a quote still
+    open after that rejects its first line alone, and reading resumes on the next line. `repair`
+    rewrites a line's text before it is tokenised (a layout's known quoting fault); `raw` keeps
+    the line as read.
+    """
+    if quotechar is None:
+        dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
+    else:
+        dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
+    feeder = _Feeder(_segments(path, encoding, limits), limits.record_lines if multiline else 1, repair)
+    field_chars = limits.field_chars
+    blank_chars = f"{delimiter}{quotechar or ''} \t"
+    while not feeder.done or feeder.pending:
+        reader = csv.reader(feeder, **dialect)
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # The record is unreadable (a bare carriage return, say): it alone is rejected, and a
+                # fresh reader goes on with the lines after its first.
+                used = feeder.used
+                feeder.pending.extendleft(reversed(used[1:]))
+                feeder.reset()
+                if used:
+                    yield Record(used[0][0], _trim(used[0][1]), [], _csv_reason(exc))
+                break
+            used = feeder.used
+            line_no = used[0][0]
+            if feeder.cut and multiline:
+                feeder.pending.extendleft(reversed(used[1:]))
+                feeder.reset()
+                yield Record(
+                    line_no, _trim(used[0][1]), [], "unterminated quote: the quoted field never ends"
+                )
+                break
+            raw = used[0][1] if len(used) == 1 else "\n".join(seg[1] for seg in used)
+            feeder.used = []
+            if not raw.strip(blank_chars):  # only delimiters, quotes and spaces
+                continue
+            if len(raw) > field_chars and max(map(len, fields)) > field_chars:
+                longest = max(range(len(fields)), key=lambda i: len(fields[i]))
+                reason = (
+                    f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the "
+                    f"limit of {_count(field_chars)}"
+                )
+                yield Record(line_no, _trim(raw), [], reason)
+                continue
+            yield Record(line_no, raw, fields)
+        if feeder.issue is not None:
+            issue = feeder.issue
+            feeder.reset()
+            yield Record(issue[0], issue[1], [], issue[2])
+        feeder.cut = False
+
+
+# Where a layout can tell a record's start (queue_log's epoch, 3CX's `Call NNN`): the offset of a
+# record that begins inside the line and its fields, or None when the record is whole.
+NextRecord = Callable[[Record], tuple[int, list[str]] | None]
+GLUED_REASON = "record cut short: the next record starts on the same line (a restart mid-write)"
+
+
+def split_glued(records: Iterable[Record], next_record: NextRecord) -> Iterator[Record]:
+    """Split a line where a restart wrote the next record after a cut one: the cut part is rejected,
+    the record after it read, both under the line's number."""
+    for rec in records:
+        found = None if rec.issue is not None else next_record(rec)
+        if found is None:
+            yield rec
+            continue
+        offset, fields = found
+        yield Record(rec.line_no, _trim(rec.raw[:offset]), [], GLUED_REASON)
+        yield Record(rec.line_no, rec.raw[offset:], fields)
