@@ -7,13 +7,13 @@ their working days in the label ("v. 51 (4,5 dagar)").
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.i18n import t
+from pipeline import board
 from pipeline import formatting as fmt
 
 THIS_YEAR = "#1f5f8b"
@@ -49,21 +49,8 @@ def _layout(fig: go.Figure, lang: str, title: str = "") -> go.Figure:
 
 
 def week_label(row: dict[str, Any], lang: str) -> str:
-    """'v. 51' for a full week, 'v. 51 (4,5 dagar)' for a short one, and for an incomplete week the
-    days it covers so far: 'v. 8 (t.o.m. 21 feb, 2 dagar)'."""
-    label = fmt.week_label(int(row["iso_week"]), lang)
-    if not row["is_complete"]:
-        week_end: dt.date = row["week_end"]
-        through: dt.date = row["through_date"]
-        if through < week_end:
-            span = fmt.through_label(through, lang)
-        else:
-            first = week_end - dt.timedelta(days=int(row["days_covered"]) - 1)
-            span = ("fr.o.m. " if lang == "sv" else "from ") + fmt.day_span_label(first, first, lang)
-        return f"{label} ({span}, {fmt.days_label(float(row['workdays']), lang)})"
-    if float(row["workdays_in_week"]) < 5:
-        return f"{label} ({fmt.days_label(float(row['workdays']), lang)})"
-    return label
+    """A calls_by_week row's label, by the board's one convention (pipeline.board)."""
+    return board.week_row_label(row, lang)
 
 
 def weekly_bars(

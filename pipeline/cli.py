@@ -13,7 +13,7 @@ from pipeline.errors import USER_ERRORS
 
 EXAMPLES = {
     "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
-    "report": "callstats report weekly --month 2016-12",
+    "report": "callstats report weekly --month 2016-12\n  callstats report board --month previous --out pack/",
     "query": 'callstats query "select * from calls_by_week where iso_year = 2016 and iso_week = 51"',
     "dashboard": "callstats dashboard --db callstats.duckdb --port 8501",
     "demo": "callstats demo",
@@ -52,16 +52,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
 
-    p = command("report", "the board's weekly or monthly table")
-    p.add_argument("kind", choices=["weekly", "monthly"])
+    p = command("report", "the board's weekly or monthly table, or the board's monthly pack")
+    p.add_argument("kind", choices=["weekly", "monthly", "board"])
     p.add_argument("--year", type=int, help="calendar year (monthly) or ISO year (weekly)")
-    p.add_argument("--month", help="YYYY-MM: the weeks of that month (weekly)")
+    p.add_argument(
+        "--month",
+        help="YYYY-MM: the weeks of that month (weekly), or the pack's month (board; also previous|current)",
+    )
     p.add_argument("--org", help="one organisation (default: the whole switchboard)")
     p.add_argument(
         "--format", dest="output_format", default="table", choices=["table", "csv", "json", "xlsx"]
     )
-    p.add_argument("--out", type=Path, help="write to this file (required for xlsx)")
+    p.add_argument("--out", type=Path, help="write to this file (required for xlsx); the folder for board")
     p.add_argument("--lang", default="sv", choices=["sv", "en"])
+    p.add_argument("--mail-to", action="append", metavar="ADDR", help="board: mail the pack (repeatable)")
 
     p = command("query", "run read-only SQL against the published database")
     p.add_argument("sql", help="one SQL statement (read-only)")
@@ -108,7 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-
 
 
 if __name__ == "__main__":

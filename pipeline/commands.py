@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline import board, board_files, store
 from pipeline import formatting as fmt
 from pipeline import report as reports
-from pipeline import store
 from pipeline.config import Settings
 from pipeline.errors import UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
@@ -76,7 +76,9 @@ def _summary(report: IngestReport) -> str:
         f" {totals[4]:>8} {totals[5]:>8}"
     )
     if report.recomputed:
-        lines.append("settings that shape the statistics changed: stored calls were recounted by the new rules")
+        lines.append(
+            "settings that shape the statistics changed: stored calls were recounted by the new rules"
+        )
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
@@ -108,47 +110,65 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kind == "board":
+        raise UsageError("`report board` writes the board's pack: not available in this build")
     con = store.connect_readonly(settings.db)
     try:
         reports.check_org(con, args.org)
         through = reports.data_through(con)
+        baseline = board.baseline_per_month(con)
         if args.kind == "weekly" and args.month:
-            try:
-                year, month = (int(p) for p in args.month.split("-"))
-                dt.date(year, month, 1)
-            except ValueError:
-                raise UsageError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2016-12") from None
-            result = reports.weekly_for_month(con, year, month, args.org, args.lang)
+            year, month = parse_month(args.month)
+            table = board.load_month_weeks(con, year, month, args.org, args.lang)
         elif args.kind == "weekly":
-            result = reports.weekly_for_year(
-                con, args.year or through.isocalendar().year, args.org, args.lang
-            )
+            table = board.load_year_weeks(con, args.year or through.isocalendar().year, args.org, args.lang)
         else:
             if args.month:
-                raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
-            result = reports.monthly(con, args.year or through.year, args.org, args.lang)
+                raise UsageError(
+                    "--month is for `report weekly` and `report board`; use --year with `report monthly`"
+                )
+            table = board.load_year_months(con, args.year or through.year, args.org, args.lang)
     finally:
         con.close()
     if args.output_format == "xlsx":
         if args.out is None:
             raise UsageError("--format xlsx needs --out FILE.xlsx")
-        reports.write_xlsx(result, args.out)
-        print(f"wrote {args.out}")
+        out = safe_output_file(args.out)
+        board_files.write_report_xlsx(out, table, through, baseline)
+        print(f"wrote {out}")
         return 0
-    text = {"table": reports.render_table, "csv": reports.render_csv, "json": reports.render_json}[
-        args.output_format
-    ](result)
-    if args.output_format == "table":
-        text += "\n\n" + ("data t.o.m. " if args.lang == "sv" else "data through ") + str(through)
+    if args.output_format == "csv":
+        text = board_files.render_csv(table, bom=args.out is not None)
+    elif args.output_format == "json":
+        text = board_files.render_json(table, through)
+    else:
+        text = reports.render_table(table, through)
     _emit(text, args.out)
     return 0
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise UsageError(f"--month {text!r}: expected YYYY-MM, e.g. 2016-12") from None
+    return year, month
+
+
+def safe_output_file(out: Path) -> Path:
+    """An output path that is not a symbolic link: writing through one could overwrite any file the
+    link points at."""
+    if out.is_symlink():
+        raise UsageError(f"--out {out}: is a symbolic link; give a plain file or folder path")
+    return out
 
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.write_text(text, encoding="utf-8")
+        board_files.write_file(safe_output_file(out), text.encode("utf-8"))
         print(f"wrote {out}")
 
 
