@@ -124,12 +124,14 @@ def render_json(table: BoardTable, through: dt.date) -> str:
 
 # Excel ----------------------------------------------------------------------------------------
 
+# [$-41D] marks a format as Swedish, so LibreOffice shows "6 247" and "4,5" whatever the machine's
+# locale; Excel shows its own separators either way.
 NUMBER_FORMATS = {
-    "int": "#,##0",
-    "workdays": "General",  # 5 stays 5, 4.5 stays 4,5
-    "dec1": "#,##0.0",
-    "share": "0.0%",
-    "pct": "+0.0%;-0.0%;0.0%",
+    "int": "[$-41D]#,##0",
+    "workdays": "[$-41D]General",  # 5 stays 5, 4.5 stays 4,5
+    "dec1": "[$-41D]#,##0.0",
+    "share": "[$-41D]0.0 %",  # Swedish: a space before the percent sign
+    "pct": "[$-41D]+0.0 %;-0.0 %;0.0 %",
 }
 
 
@@ -224,14 +226,24 @@ def write_table_sheet(
         sheet.write_string(row_index, 0, neutralise(line))
     last_text_row = row_index
 
-    widths = [max(len(r.label) for r in table.all_rows()) + 2, *([13] * len(table.columns))]
+    widths = [min(max(max(len(r.label) for r in table.all_rows()) + 2, 10), 40), *([13] * len(table.columns))]
     for col, width in enumerate(widths):
-        sheet.set_column(col, col, min(max(width, 10), 40))
+        sheet.set_column(col, col, width)
+    table_pixels = sum(int(w * 7 + 5) for w in widths)
 
     chart_rows = 0
     if chart is not None and table.rows:
         chart_rows = _add_chart(
-            workbook, sheet, table, name, header_row, last_row, last_text_row + 2, chart, baseline_per_month
+            workbook,
+            sheet,
+            table,
+            name,
+            header_row,
+            last_row,
+            last_text_row + 2,
+            chart,
+            baseline_per_month,
+            table_pixels,
         )
     last_printed = last_text_row + 2 + chart_rows
 
@@ -260,6 +272,7 @@ def _add_chart(
     at_row: int,
     kind: str,
     baseline_per_month: float | None,
+    width_pixels: int,
 ) -> int:
     """A native column chart under the table; for months, last year beside this year and the
     baseline as a line. Returns the rows it takes."""
@@ -285,7 +298,7 @@ def _add_chart(
             "categories": categories,
             "values": [name, first, calls_col, last_row, calls_col],
             "fill": {"color": "#1F5F8B"},
-            "data_labels": {"value": True, "num_format": "#,##0"},
+            "data_labels": {"value": True, "num_format": NUMBER_FORMATS["int"]},
         }
     )
     if kind == "months" and baseline_per_month:
@@ -311,7 +324,7 @@ def _add_chart(
     chart.set_y_axis(
         {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}}
     )
-    chart.set_size({"width": 900, "height": 340})
+    chart.set_size({"width": width_pixels, "height": 340})  # as wide as the table: one page wide
     sheet.insert_chart(at_row, 0, chart)
     return 18
 

@@ -111,7 +111,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind == "board":
-        raise UsageError("`report board` writes the board's pack: not available in this build")
+        from pipeline.pack import cmd_board
+
+        return cmd_board(args, settings)
     con = store.connect_readonly(settings.db)
     try:
         reports.check_org(con, args.org)
