@@ -105,6 +105,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet_weeks": ("Veckor", "Weeks"),
     "chosen_month": ("Månad", "Month"),
     "sum_of": ("Summa {month}", "Total {month}"),
+    "series_events": ("Händelser", "Events"),
     "year_heading": ("Året {year}", "The year {year}"),
     "ys_calls": ("Samtal {year}", "Calls {year}"),
     "ys_prev": ("{year}", "{year}"),

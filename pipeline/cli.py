@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ EXAMPLES = {
     "demo": "callstats demo",
     "sample": "callstats sample --out sample_data",
     "purge": "callstats purge --older-than 24m",
+    "events": 'callstats events add --date 2017-03-01 --kind outage --text "Störningar i behörighetssystemet"',
 }
 
 
@@ -88,7 +90,35 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
     p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
+
+    p = command(
+        "events", "add, list or remove the events that explain the figures (shown on charts and in the pack)"
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="record an event (or a month's commentary with --kind comment)")
+    add.add_argument("--date", required=True, type=_date, help="first day, YYYY-MM-DD")
+    add.add_argument("--to", type=_date, help="last day, YYYY-MM-DD (default: the first day)")
+    add.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    add.add_argument(
+        "--kind", required=True, choices=["outage", "change", "campaign", "closure", "comment", "other"]
+    )
+    add.add_argument("--text", required=True, help="what happened, in the board's words")
+    listing = actions.add_parser("list", help="the recorded events")
+    listing.add_argument("--org", help="one organisation's events and the whole switchboard's")
+    remove = actions.add_parser("remove", help="delete an event by its id (see events list)")
+    remove.add_argument("id", type=int)
+    for sub_parser in (add, listing, remove):
+        sub_parser.add_argument(
+            "--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)"
+        )
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

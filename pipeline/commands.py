@@ -32,6 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "demo": cmd_demo,
         "sample": cmd_sample,
         "purge": cmd_purge,
+        "events": cmd_events,
     }[args.command]
     return handler(args, settings)
 
@@ -290,4 +291,30 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
         f" published {published.path}"
     )
+    return 0
+
+
+# events ---------------------------------------------------------------------------------------
+
+
+def cmd_events(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import events
+
+    if args.action == "add":
+        new_id, published = events.add(
+            settings.db, first=args.date, last=args.to, org=args.org, kind=args.kind, text=args.text
+        )
+        print(f"added event {new_id}; published {published.path}")
+        return 0
+    if args.action == "remove":
+        published = events.remove(settings.db, args.id)
+        print(f"removed event {args.id}; published {published.path}")
+        return 0
+    con = store.connect_readonly(settings.db)
+    try:
+        found = events.load(con, org=args.org)
+    finally:
+        con.close()
+    rows = [(str(e.id), e.span(), e.organisation or "(alla)", e.kind, e.text) for e in found]
+    print(_text_table(["id", "dates", "organisation", "kind", "text"], rows))
     return 0

@@ -36,7 +36,9 @@ for row in months.filter((pl.col("year") == year) & ~pl.col("is_complete")).to_d
     st.info("  \n".join(lines))
 
 baseline = None if ctx.org else ctx.baseline_per_month
-figure = charts.monthly_bars(months, year=year, lang=ctx.lang, baseline_per_month=baseline)
+figure = charts.monthly_bars(
+    months, year=year, lang=ctx.lang, baseline_per_month=baseline, events=data.events(ctx.snap, ctx.org),
+)
 st.plotly_chart(figure, config=charts.png_config(f"vaxel-manader-{year}"), key="month_chart")
 if ctx.org:
     st.caption(ctx.t("baseline_org_note"))
