@@ -174,7 +174,14 @@ def write_table_sheet(
     bold = workbook.add_format({"bold": True})
     title_format = workbook.add_format({"bold": True, "font_size": 14})
     header_format = workbook.add_format(
-        {"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#DCE6F1"}
+        {
+            "bold": True,
+            "text_wrap": True,
+            "valign": "bottom",
+            "align": "right",
+            "bottom": 1,
+            "bg_color": "#DCE6F1",
+        }
     )
     header_left = workbook.add_format({"bold": True, "valign": "bottom", "bottom": 1, "bg_color": "#DCE6F1"})
     cell_formats = {kind: workbook.add_format({"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
@@ -226,7 +233,7 @@ def write_table_sheet(
         sheet.write_string(row_index, 0, neutralise(line))
     last_text_row = row_index
 
-    widths = [min(max(max(len(r.label) for r in table.all_rows()) + 2, 10), 40), *([13] * len(table.columns))]
+    widths = [min(max(max(len(r.label) for r in table.all_rows()) + 2, 10), 40), *([14] * len(table.columns))]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     table_pixels = sum(int(w * 7 + 5) for w in widths)

@@ -58,8 +58,8 @@ def render(pack: Pack) -> bytes:
     styles = _styles(regular, bold)
     lang = pack.lang
     story: list[Any] = [*_heading(pack, pack.title, styles)]
-    weeks = _grid(pack.weeks, SLIDE_WEEK_COLUMNS, regular, bold, 9.5, [4.9, 2.1, 1.8, 2.1])
-    months = _grid(pack.months, SLIDE_MONTH_COLUMNS, regular, bold, 8.5, [3.9, 1.8, 2.1, 2.0, 2.5, 2.4])
+    weeks = _grid(pack.weeks, SLIDE_WEEK_COLUMNS, regular, bold, 9.5, [4.3, 2.7, 1.7, 2.6])
+    months = _grid(pack.months, SLIDE_MONTH_COLUMNS, regular, bold, 8.5, [3.3, 1.6, 2.5, 2.3, 2.5, 2.7])
     weeks_title = ("Veckorna i " if lang == "sv" else "The weeks of ") + fmt.month_label(
         pack.year, pack.month, lang
     )
@@ -131,23 +131,31 @@ def _grid(
     from reportlab.platypus import Table as Grid
 
     headers = [board.PERIOD[table.lang], *(COLUMNS[c].label(table.lang) for c in columns)]
-    rows = [
+    rows: list[list[Any]] = [
         [row.label, *(board.cell_text(row.values.get(c), COLUMNS[c].kind, table.lang) for c in columns)]
         for row in table.all_rows()
     ]
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
-    head_style = ParagraphStyle("head", fontName=bold, fontSize=size - 0.5, leading=size + 1.5, alignment=2)
+    head_style = ParagraphStyle("head", fontName=bold, fontSize=size - 1.5, leading=size - 0.5, alignment=2)
     header_cells = [headers[0], *(Paragraph(h, head_style) for h in headers[1:])]
     from reportlab.lib.units import cm
 
+    # Labels wrap inside their column ("februari 2017 t.o.m. 21 feb") instead of running over figures.
+    label_style = ParagraphStyle("label", fontName=regular, fontSize=size, leading=size + 2)
+    total_style = ParagraphStyle("total", parent=label_style, fontName=bold)
+    last = len(rows) - 1
+    for index, row in enumerate(rows):
+        is_total = table.total is not None and index == last
+        row[0] = Paragraph(_escape(row[0]), total_style if is_total else label_style)
     grid = Grid([header_cells, *rows], repeatRows=1, hAlign="LEFT", colWidths=[w * cm for w in widths])
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), regular, size),
         ("FONT", (0, 0), (-1, 0), bold, size - 0.5),
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_FILL)),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
         ("TOPPADDING", (0, 0), (-1, -1), 2),

@@ -121,7 +121,7 @@ def _table(
             cell.margin_left = cell.margin_right = Inches(0.05)
             cell.margin_top = cell.margin_bottom = Inches(0.02)
             paragraph = cell.text_frame.paragraphs[0]
-            paragraph.font.size = Pt(9 if r == 0 else size)
+            paragraph.font.size = Pt(8 if r == 0 else size)
             paragraph.font.bold = r == 0 or is_total
             paragraph.alignment = PP_ALIGN.LEFT if c == 0 else PP_ALIGN.RIGHT
             cell.fill.solid()
@@ -137,22 +137,22 @@ def _first_slide(slide: Any, pack: Pack) -> None:
         pack.year, pack.month, lang
     )
     _text(slide, 0.5, 1.35, 5.4, 0.35, [weeks_title], 14, bold_first=True)
-    _table(slide, pack.weeks, SLIDE_WEEK_COLUMNS, 0.5, 1.75, 5.4, 11, label_width=2.55)
+    _table(slide, pack.weeks, SLIDE_WEEK_COLUMNS, 0.5, 1.75, 5.4, 11, label_width=2.3)
     months_title = (
         f"Månaderna {pack.year} mot {pack.year - 1}"
         if lang == "sv"
         else f"The months of {pack.year} against {pack.year - 1}"
     )
-    _text(slide, 6.2, 1.35, 6.7, 0.35, [months_title], 14, bold_first=True)
+    _text(slide, 6.1, 1.35, 6.8, 0.35, [months_title], 14, bold_first=True)
     _table(
         slide,
         pack.months,
         SLIDE_MONTH_COLUMNS,
-        6.2,
+        6.1,
         1.75,
-        6.7,
+        6.9,
         10 if len(pack.months.rows) > 6 else 12,
-        label_width=2.1,
+        label_width=1.75,
     )
     # Header rows wrap to two lines; leave room for them.
     weeks_bottom = 1.75 + 0.3 * (len(pack.weeks.all_rows()) + 1) + 0.25

@@ -40,8 +40,9 @@ def _file(packs: Path, month: str, ext: str) -> Path:
 
 
 def _plain(text: str) -> str:
-    """Thin and no-break spaces as plain spaces, so '1 884' is found however it was set."""
-    return re.sub(r"[\u00a0\u202f\u2009]", " ", text)
+    """Every run of spaces (thin, no-break, a wrapped line) as one plain space, so '1 884' and
+    'Summa december 2016' are found however they were set."""
+    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text)
 
 
 def test_file_names_say_month_and_organisation(packs: Path) -> None:
