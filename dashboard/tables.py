@@ -14,6 +14,7 @@ import polars as pl
 from dashboard.i18n import t
 from pipeline import formatting as fmt
 from pipeline.board import BoardTable
+from pipeline.board_files import neutralise
 
 Formatter = Callable[[Any, str], str]
 
@@ -108,8 +109,14 @@ def week_days(days: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens å, ä, ö correctly; nested values as text."""
+    """UTF-8 with a byte-order mark, so Excel opens å, ä, ö correctly; nested values as text; text a
+    spreadsheet would run as a formula ('=…', '+…', '-…', '@…') shown as text."""
     nested = [name for name, dtype in frame.schema.items() if dtype.is_nested() or dtype == pl.Object]
     if nested:
         frame = frame.with_columns(pl.col(name).map_elements(str, return_dtype=pl.String) for name in nested)
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if text:
+        frame = frame.with_columns(
+            pl.col(name).map_elements(neutralise, return_dtype=pl.String) for name in text
+        )
     return "\ufeff".encode() + frame.write_csv().encode("utf-8")

@@ -123,3 +123,14 @@ def test_month_previous_and_current_resolve_against_the_data(sample_db: Path, tm
     )
     stems = sorted({p.stem for p in tmp_path.iterdir()})
     assert stems == ["vaxel-statistik-2017-01-hela-vaxeln", "vaxel-statistik-2017-02-hela-vaxeln"]
+
+
+def test_the_sql_pages_csv_neutralises_formula_like_text() -> None:
+    import polars as pl
+
+    from dashboard import tables
+
+    frame = pl.DataFrame({"organisation": ["=cmd|' /C calc'!A0", "Vårgårda"], "calls": [-5, 6247]})
+    lines = tables.csv_bytes(frame).decode("utf-8-sig").splitlines()
+    assert lines[1] == "'=cmd|' /C calc'!A0,-5"  # text neutralised, numbers untouched
+    assert lines[2] == "Vårgårda,6247"
