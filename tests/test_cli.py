@@ -106,6 +106,15 @@ def test_report_xlsx(sample_db: Path, tmp_path: Path) -> None:
     assert sheet is not None
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert values[-1][0] == "Summa december 2016" and values[-1][2] == 6247
+    # Prints as the board's pack does: title and date above, landscape, one page wide, header repeated.
+    assert values[0][0] == "Växel – samtal per vecka, december 2016"
+    assert values[2][0] == "data t.o.m. 21 februari 2017"
+    assert (sheet.page_setup.orientation, sheet.print_title_rows, sheet.freeze_panes) == (
+        "landscape",
+        "$1:$5",
+        "B6",
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_query_shows_week_51(sample_db: Path) -> None:

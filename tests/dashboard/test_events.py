@@ -13,6 +13,7 @@ from dashboard_helpers import SAMPLE_CALLS, OpenPage, dashboard_settings, figure
 from pptx import Presentation
 
 from pipeline.cli import main
+from pipeline.config import load_settings
 from pipeline.ingest import ingest
 
 OUTAGE = "Störningar i behörighetssystemet"
@@ -38,7 +39,7 @@ def _add(db: Path, *args: str) -> None:
     assert main(["events", "add", *args, "--db", str(db)]) == 0
 
 
-def test_event_on_charts_in_the_pack_and_kept_by_purge_and_reingest(
+def test_event_on_charts_in_the_pack_and_kept_by_purge_reingest_and_recount(
     own_db: Path, open_page: OpenPage, tmp_path: Path
 ) -> None:
     _add(own_db, "--date", "2017-02-13", "--to", "2017-02-14", "--kind", "outage", "--text", OUTAGE)
@@ -66,6 +67,11 @@ def test_event_on_charts_in_the_pack_and_kept_by_purge_and_reingest(
     assert _query(own_db, "select count(*) as n from calls") == [{"n": 0}]  # the purge did happen
     assert _query(own_db, "select text from events order by id") == [{"text": OUTAGE}, {"text": COMMENT}]
     ingest([SAMPLE_CALLS], dashboard_settings(own_db.parent))
+    # A setting that shapes the statistics changed: the stored calls are recounted, events stay.
+    recount = load_settings(
+        {**dashboard_settings(own_db.parent).values, "service_level_s": 30}, start=own_db.parent
+    )
+    assert ingest([SAMPLE_CALLS], recount).recomputed
     listed = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "events", "list", "--db", str(own_db)],
         capture_output=True,
