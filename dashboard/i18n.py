@@ -112,7 +112,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ys_same_days": ("samma dagar", "same days"),
     "ys_change": ("Förändring", "Change"),
     "ys_change_per_workday": ("Per arbetsdag", "Per working day"),
-    "ys_average": ("Genomsnitt per månad", "Average a month"),
+    "ys_average": ("Snitt/månad", "Average/month"),
     "ys_baseline": ("Baslinje {baseline} samtal/månad", "Baseline {baseline} calls a month"),
     "col_period": ("Period", "Period"),
     "col_prev": ("Föregående år", "Previous year"),

@@ -89,7 +89,7 @@ def test_the_year_at_a_glance_beside_last_year_and_the_baseline(open_page: OpenP
     assert metrics["Samtal 2016"] == "93 600"
     assert metrics["2015"] == "90 985"
     assert metrics["Förändring"] == "+2,9 %"
-    assert metrics["Genomsnitt per månad"] == "7 800"
+    assert metrics["Snitt/månad"] == "7 800"
     assert "Genomsnittet för 2016 är 7 800 samtal/månad (baslinje 7 800)." in texts(at).replace(NBSP, " ")
 
 
