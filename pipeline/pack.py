@@ -85,11 +85,11 @@ def slug(text: str) -> str:
 
 def resolve_month(text: str | None, through: dt.date) -> tuple[int, int]:
     """'YYYY-MM', or 'previous'/'current' against the data's last day (for scheduled runs)."""
-    if text is None or text == "previous":
-        first = through.replace(day=1) - dt.timedelta(days=1)
-        if text is None:
-            raise UsageError("report board needs --month YYYY-MM, previous or current")
-        return first.year, first.month
+    if text is None:
+        raise UsageError("report board needs --month YYYY-MM, previous or current")
+    if text == "previous":
+        last_of_previous = through.replace(day=1) - dt.timedelta(days=1)
+        return last_of_previous.year, last_of_previous.month
     if text == "current":
         return through.year, through.month
     try:
