@@ -14,11 +14,14 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.i18n import t
+from pipeline import board
 from pipeline import formatting as fmt
+from pipeline.events import KIND_LABELS
 
 THIS_YEAR = "#1f5f8b"
 PREV_YEAR = "#9fb8cc"
 BASELINE = "#d95f02"
+EVENT = "#7b3294"
 HATCH = "/"
 
 
@@ -49,25 +52,40 @@ def _layout(fig: go.Figure, lang: str, title: str = "") -> go.Figure:
 
 
 def week_label(row: dict[str, Any], lang: str) -> str:
-    """'v. 51' for a full week, 'v. 51 (4,5 dagar)' for a short one, and for an incomplete week the
-    days it covers so far: 'v. 8 (t.o.m. 21 feb, 2 dagar)'."""
-    label = fmt.week_label(int(row["iso_week"]), lang)
-    if not row["is_complete"]:
-        week_end: dt.date = row["week_end"]
-        through: dt.date = row["through_date"]
-        if through < week_end:
-            span = fmt.through_label(through, lang)
-        else:
-            first = week_end - dt.timedelta(days=int(row["days_covered"]) - 1)
-            span = ("fr.o.m. " if lang == "sv" else "from ") + fmt.day_span_label(first, first, lang)
-        return f"{label} ({span}, {fmt.days_label(float(row['workdays']), lang)})"
-    if float(row["workdays_in_week"]) < 5:
-        return f"{label} ({fmt.days_label(float(row['workdays']), lang)})"
-    return label
+    """A calls_by_week row's label, by the board's one convention (pipeline.board)."""
+    return board.week_row_label(row, lang)
+
+
+def _event_text(event: dict[str, Any], lang: str) -> str:
+    sv, en = KIND_LABELS.get(event["kind"], (event["kind"], event["kind"]))
+    span = fmt.day_span_label(event["first_date"], event["last_date"], lang)
+    return f"{span} {event['first_date'].year} – {sv if lang == 'sv' else en}: {event['text']}"
+
+
+def _add_event_markers(fig: go.Figure, keys: list[str], texts: list[str], lang: str) -> None:
+    """One marker per period with events, along the top of the plot, the events' text on hover."""
+    if not keys:
+        return
+    fig.add_scatter(
+        x=keys, y=[1.0] * len(keys), yaxis="y2", mode="markers", name=t("series_events", lang),
+        marker={"symbol": "triangle-down", "size": 13, "color": EVENT},
+        hovertext=texts, hovertemplate="%{hovertext}<extra></extra>",
+    )
+    fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.04], "visible": False, "fixedrange": True})
+
+
+def _touching(events: pl.DataFrame | None, first: dt.date, last: dt.date, lang: str) -> str:
+    """The text of the events that touch [first, last], one line each ('' when none)."""
+    if events is None or events.is_empty():
+        return ""
+    return "<br>".join(
+        _event_text(e, lang) for e in events.to_dicts() if e["first_date"] <= last and e["last_date"] >= first
+    )
 
 
 def weekly_bars(
     weeks: pl.DataFrame, *, lang: str, per_workday: bool, show_baseline: bool, baseline_per_month: float,
+    events: pl.DataFrame | None = None,
 ) -> go.Figure:
     """Bars per ISO week beside the same week a year earlier, with the working-day baseline.
 
@@ -124,6 +142,8 @@ def weekly_bars(
             # Above the plot area, clear of the bars and the baseline's step.
             fig.add_annotation(x=key, y=1, yref="paper", yanchor="bottom", text=t("in_progress", lang),
                                showarrow=False)
+    marked = [(key, _touching(events, r["week_start"], r["week_end"], lang)) for key, r in zip(keys, rows, strict=True)]
+    _add_event_markers(fig, [k for k, text in marked if text], [text for _, text in marked if text], lang)
     fig.update_xaxes(type="category", tickmode="array", tickvals=keys, ticktext=ticks, tickangle=-45)
     fig.update_yaxes(tickformat=",.1f" if per_workday else ",d")
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
@@ -138,6 +158,7 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 def monthly_bars(
     months: pl.DataFrame, *, year: int, lang: str, baseline_per_month: float | None,
+    events: pl.DataFrame | None = None,
 ) -> go.Figure:
     """This year's and last year's months as grouped bars, the baseline as a labelled line.
 
@@ -198,6 +219,9 @@ def monthly_bars(
             annotation_text=t("baseline_line", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
             annotation_position="top left",
         )
+    marked = [(names[m - 1], _touching(events, this[m]["month_start"], this[m]["month_end"], lang))
+              for m in sorted(this)]
+    _add_event_markers(fig, [k for k, text in marked if text], [text for _, text in marked if text], lang)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
     fig.update_yaxes(tickformat=",d")
     fig.update_layout(barmode="group", scattermode="group", bargap=0.2)

@@ -165,6 +165,16 @@ def month_weeks(snap: Snapshot, org: str, year: int, month: int) -> pl.DataFrame
                         "first_date", {"year": year, "month": month})
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def events(snap: Snapshot, org: str) -> pl.DataFrame:
+    """The recorded events (pipeline.events); none in a database from before events existed."""
+    exists = _frame(snap, "select count(*) as n from duckdb_tables() where table_name = 'events'")
+    if not exists["n"][0]:
+        return pl.DataFrame(schema={"id": pl.Int32, "first_date": pl.Date, "last_date": pl.Date,
+                                    "organisation": pl.String, "kind": pl.String, "text": pl.String})
+    return _frame(snap, query_text("events"), {"org": org})
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def week_key_figures(snap: Snapshot, org: str, iso_year: int, iso_week: int) -> pl.DataFrame:
     params = {"org": org, "iso_year": iso_year, "iso_week": iso_week}

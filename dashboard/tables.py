@@ -1,13 +1,11 @@
 """Pure table builders: frames from the views in, tables for reading and downloading out.
 
-Each table exists twice: numeric (for Excel, where the reader's Excel shows its own number format)
-and as display text in Swedish or English conventions ("6 247", "+0,6 %"), which is also what the
-CSV holds, so the CSV reads like the board's slide.
+The day table exists twice: numeric and as display text in Swedish or English conventions
+("6 247", "+0,6 %"). The board's tables are built by pipeline.board and only rendered here.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +13,8 @@ import polars as pl
 
 from dashboard.i18n import t
 from pipeline import formatting as fmt
+from pipeline.board import BoardTable
+from pipeline.board_files import neutralise
 
 Formatter = Callable[[Any, str], str]
 
@@ -74,68 +74,14 @@ def display(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     return pl.DataFrame(out, schema=dict.fromkeys(out, pl.String))
 
 
-def board_months(months: pl.DataFrame, year: int, lang: str) -> pl.DataFrame:
-    """The board's month rows for `year`: calls against last year (like for like when the month is
-    incomplete) and per working day."""
-    rows = []
-    for r in months.filter(pl.col("year") == year).sort("month").to_dicts():
-        period = fmt.month_label(r["year"], r["month"], lang)
-        if not r["is_complete"]:
-            period += " " + fmt.through_label(r["through_date"], lang)
-        prev = r["calls_prev_year"] if r["is_complete"] else r["calls_prev_year_same_days"]
-        rows.append({
-            "period": period,
-            "calls": r["calls"],
-            "calls_prev": prev,
-            "change_pct": r["calls_yoy_pct"],
-            "workdays": r["workdays"],
-            "per_workday": r["calls_per_workday"],
-            "change_per_workday_pct": r["calls_per_workday_yoy_pct"],
-        })
-    return pl.DataFrame(rows, schema={
-        "period": pl.String, "calls": pl.Int64, "calls_prev": pl.Int64, "change_pct": pl.Float64,
-        "workdays": pl.Float64, "per_workday": pl.Float64, "change_per_workday_pct": pl.Float64,
-    })
-
-
-def month_week_label(row: dict[str, Any], lang: str) -> str:
-    """'v. 49', 'v. 51 (4,5 dagar)', and for a week cut by the month or the data its days:
-    'v. 48 (1–2 dec, 2 dagar)'."""
-    label = fmt.week_label(int(row["iso_week"]), lang)
-    days = fmt.days_label(float(row["workdays"]), lang)
-    if row["is_split"] or not row["is_complete"]:
-        return f"{label} ({fmt.day_span_label(row['first_date'], row['last_date'], lang)}, {days})"
-    if float(row["workdays"]) < 5:
-        return f"{label} ({days})"
-    return label
-
-
-def board_month_weeks(weeks: pl.DataFrame, month: dict[str, Any], lang: str) -> pl.DataFrame:
-    """The weeks of one month, split weeks cut at its edges, and the month's total: they add up."""
-    rows = [
-        {
-            "week": month_week_label(r, lang),
-            "days": fmt.day_span_label(r["first_date"], r["last_date"], lang),
-            "workdays": r["workdays"],
-            "calls": r["calls"],
-            "per_workday": r["calls_per_workday"],
-        }
-        for r in weeks.sort("first_date").to_dicts()
-    ]
-    total = fmt.month_label(month["year"], month["month"], lang)
-    if not month["is_complete"]:
-        total += " " + fmt.through_label(month["through_date"], lang)
-    rows.append({
-        "week": t("sum_of", lang, month=total),
-        "days": fmt.day_span_label(month["month_start"], month["through_date"], lang),
-        "workdays": month["workdays"],
-        "calls": month["calls"],
-        "per_workday": month["calls_per_workday"],
-    })
-    return pl.DataFrame(rows, schema={
-        "week": pl.String, "days": pl.String, "workdays": pl.Float64, "calls": pl.Int64,
-        "per_workday": pl.Float64,
-    })
+def board_display(table: BoardTable) -> pl.DataFrame:
+    """A board table (pipeline.board) as the page shows it: the same labels and cells as the
+    terminal report, the Summa row last."""
+    headers = table.headers()
+    rows = table.display_rows()
+    return pl.DataFrame(
+        {h: [r[i] for r in rows] for i, h in enumerate(headers)}, schema=dict.fromkeys(headers, pl.String)
+    )
 
 
 def week_days(days: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -163,23 +109,14 @@ def week_days(days: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens å, ä, ö correctly; nested values as text."""
+    """UTF-8 with a byte-order mark, so Excel opens å, ä, ö correctly; nested values as text; text a
+    spreadsheet would run as a formula ('=…', '+…', '-…', '@…') shown as text."""
     nested = [name for name, dtype in frame.schema.items() if dtype.is_nested() or dtype == pl.Object]
     if nested:
         frame = frame.with_columns(pl.col(name).map_elements(str, return_dtype=pl.String) for name in nested)
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if text:
+        frame = frame.with_columns(
+            pl.col(name).map_elements(neutralise, return_dtype=pl.String) for name in text
+        )
     return "\ufeff".encode() + frame.write_csv().encode("utf-8")
-
-
-def xlsx_bytes(sheets: dict[str, pl.DataFrame], lang: str) -> bytes:
-    """One worksheet per table, numbers as numbers, headers in the reader's language."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as workbook:
-        for name, frame in sheets.items():
-            headers = {c: t(COLUMNS[c][0], lang) for c in frame.columns}
-            frame.rename(headers).write_excel(
-                workbook, worksheet=name[:31], autofit=True, float_precision=1,
-                table_style="Table Style Light 9",
-            )
-    return buffer.getvalue()

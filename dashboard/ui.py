@@ -13,9 +13,11 @@ from typing import Literal
 import polars as pl
 import streamlit as st
 
-from dashboard import data, tables
+from dashboard import data
 from dashboard.i18n import t
+from pipeline import board_files
 from pipeline import formatting as fmt
+from pipeline.board import BoardTable, YearSummary
 
 _KEY = "_dashboard_context"
 
@@ -137,17 +139,44 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
         )
 
 
-def downloads(ctx: Context, name: str, sheets: dict[str, pl.DataFrame], key: str) -> None:
-    """Excel (numbers as numbers, one sheet per table) and one CSV per table (as displayed)."""
+def board_downloads(ctx: Context, name: str, sheets: dict[str, BoardTable], key: str) -> None:
+    """The board's tables as the CLI writes them: one printable Excel workbook, one CSV per table."""
     columns = st.columns(1 + len(sheets))
     columns[0].download_button(
-        ctx.t("download_xlsx"), tables.xlsx_bytes(sheets, ctx.lang), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-        on_click="ignore", icon=":material/download:",
+        ctx.t("download_xlsx"),
+        board_files.tables_xlsx_bytes(sheets, ctx.data_through, None if ctx.org else ctx.baseline_per_month),
+        file_name=f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
     )
-    for column, (sheet, frame) in zip(columns[1:], sheets.items(), strict=True):
+    for column, (sheet, table) in zip(columns[1:], sheets.items(), strict=True):
         column.download_button(
-            f"{ctx.t('download_csv')} ({sheet})", tables.csv_bytes(tables.display(frame, ctx.lang)),
+            f"{ctx.t('download_csv')} ({sheet})", board_files.render_csv(table).encode("utf-8"),
             file_name=f"{name}-{sheet.lower()}.csv", mime="text/csv", key=f"{key}_csv_{sheet}",
             on_click="ignore", icon=":material/download:",
         )
+
+
+def year_summary(ctx: Context, summary: YearSummary) -> None:
+    """The year at a glance: total, last year on the same terms, change, answer rate, average a month."""
+    lang = ctx.lang
+    prev_label = ctx.t("ys_prev", year=summary.year - 1)
+    if not summary.is_complete:
+        prev_label += " " + ctx.t("ys_same_days")
+    metrics = [
+        (ctx.t("ys_calls", year=summary.year), fmt.number(summary.calls, 0, lang), None),
+        (prev_label, fmt.number(summary.calls_prev_year, 0, lang), None),
+        (ctx.t("ys_change"), fmt.percent(summary.calls_yoy_pct, 1, lang, signed=True), None),
+        (ctx.t("ys_change_per_workday"), fmt.percent(summary.calls_per_workday_yoy_pct, 1, lang, signed=True), None),
+        (ctx.t("kf_answer_rate"), fmt.share(summary.answer_rate, 1, lang), None),
+        (
+            ctx.t("ys_average"),
+            fmt.number(summary.average_per_month, 0, lang),
+            ctx.t("ys_baseline", baseline=fmt.number(summary.baseline_per_month, 0, lang))
+            if summary.baseline_per_month else None,
+        ),
+    ]
+    for column, (label, value, help_text) in zip(st.columns(len(metrics)), metrics, strict=True):
+        column.metric(label, value, border=True, help=help_text)
+    sentence = summary.sentence(lang)
+    if sentence:
+        st.caption(sentence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -14,12 +15,13 @@ from pipeline.errors import USER_ERRORS
 EXAMPLES = {
     "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
     "inspect": "callstats inspect /srv/export/växel/",
-    "report": "callstats report weekly --month 2016-12",
+    "report": "callstats report weekly --month 2016-12\n  callstats report board --month previous --out pack/",
     "query": 'callstats query "select * from calls_by_week where iso_year = 2016 and iso_week = 51"',
     "dashboard": "callstats dashboard --db callstats.duckdb --port 8501",
     "demo": "callstats demo",
     "sample": "callstats sample --out sample_data",
     "purge": "callstats purge --older-than 24m",
+    "events": 'callstats events add --date 2017-03-01 --kind outage --text "Störningar i behörighetssystemet"',
 }
 
 
@@ -66,16 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", type=Path, help="TOML mapping for any other CSV layout")
     p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
 
-    p = command("report", "the board's weekly or monthly table")
-    p.add_argument("kind", choices=["weekly", "monthly"])
+    p = command("report", "the board's weekly or monthly table, or the board's monthly pack")
+    p.add_argument("kind", choices=["weekly", "monthly", "board"])
     p.add_argument("--year", type=int, help="calendar year (monthly) or ISO year (weekly)")
-    p.add_argument("--month", help="YYYY-MM: the weeks of that month (weekly)")
+    p.add_argument(
+        "--month",
+        help="YYYY-MM: the weeks of that month (weekly), or the pack's month (board; also previous|current)",
+    )
     p.add_argument("--org", help="one organisation (default: the whole switchboard)")
     p.add_argument(
         "--format", dest="output_format", default="table", choices=["table", "csv", "json", "xlsx"]
     )
-    p.add_argument("--out", type=Path, help="write to this file (required for xlsx)")
+    p.add_argument("--out", type=Path, help="write to this file (required for xlsx); the folder for board")
     p.add_argument("--lang", default="sv", choices=["sv", "en"])
+    p.add_argument("--mail-to", action="append", metavar="ADDR", help="board: mail the pack (repeatable)")
 
     p = command("query", "run read-only SQL against the published database")
     p.add_argument("sql", help="one SQL statement (read-only)")
@@ -103,7 +109,35 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
     p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
+
+    p = command(
+        "events", "add, list or remove the events that explain the figures (shown on charts and in the pack)"
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="record an event (or a month's commentary with --kind comment)")
+    add.add_argument("--date", required=True, type=_date, help="first day, YYYY-MM-DD")
+    add.add_argument("--to", type=_date, help="last day, YYYY-MM-DD (default: the first day)")
+    add.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    add.add_argument(
+        "--kind", required=True, choices=["outage", "change", "campaign", "closure", "comment", "other"]
+    )
+    add.add_argument("--text", required=True, help="what happened, in the board's words")
+    listing = actions.add_parser("list", help="the recorded events")
+    listing.add_argument("--org", help="one organisation's events and the whole switchboard's")
+    remove = actions.add_parser("remove", help="delete an event by its id (see events list)")
+    remove.add_argument("id", type=int)
+    for sub_parser in (add, listing, remove):
+        sub_parser.add_argument(
+            "--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)"
+        )
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

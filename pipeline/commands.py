@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline import board, board_files, store, switchboard
 from pipeline import formatting as fmt
 from pipeline import report as reports
-from pipeline import store, switchboard
 from pipeline.config import Settings, load_settings
 from pipeline.errors import UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "inspect": cmd_inspect,
         "sample": cmd_sample,
         "purge": cmd_purge,
+        "events": cmd_events,
     }[args.command]
     return handler(args, settings)
 
@@ -136,47 +137,67 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kind == "board":
+        from pipeline.pack import cmd_board
+
+        return cmd_board(args, settings)
     con = store.connect_readonly(settings.db)
     try:
         reports.check_org(con, args.org)
         through = reports.data_through(con)
+        baseline = board.baseline_per_month(con)
         if args.kind == "weekly" and args.month:
-            try:
-                year, month = (int(p) for p in args.month.split("-"))
-                dt.date(year, month, 1)
-            except ValueError:
-                raise UsageError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2016-12") from None
-            result = reports.weekly_for_month(con, year, month, args.org, args.lang)
+            year, month = parse_month(args.month)
+            table = board.load_month_weeks(con, year, month, args.org, args.lang)
         elif args.kind == "weekly":
-            result = reports.weekly_for_year(
-                con, args.year or through.isocalendar().year, args.org, args.lang
-            )
+            table = board.load_year_weeks(con, args.year or through.isocalendar().year, args.org, args.lang)
         else:
             if args.month:
-                raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
-            result = reports.monthly(con, args.year or through.year, args.org, args.lang)
+                raise UsageError(
+                    "--month is for `report weekly` and `report board`; use --year with `report monthly`"
+                )
+            table = board.load_year_months(con, args.year or through.year, args.org, args.lang)
     finally:
         con.close()
     if args.output_format == "xlsx":
         if args.out is None:
             raise UsageError("--format xlsx needs --out FILE.xlsx")
-        reports.write_xlsx(result, args.out)
-        print(f"wrote {args.out}")
+        out = safe_output_file(args.out)
+        board_files.write_report_xlsx(out, table, through, baseline)
+        print(f"wrote {out}")
         return 0
-    text = {"table": reports.render_table, "csv": reports.render_csv, "json": reports.render_json}[
-        args.output_format
-    ](result)
-    if args.output_format == "table":
-        text += "\n\n" + ("data t.o.m. " if args.lang == "sv" else "data through ") + str(through)
+    if args.output_format == "csv":
+        text = board_files.render_csv(table, bom=args.out is not None)
+    elif args.output_format == "json":
+        text = board_files.render_json(table, through)
+    else:
+        text = reports.render_table(table, through)
     _emit(text, args.out)
     return 0
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise UsageError(f"--month {text!r}: expected YYYY-MM, e.g. 2016-12") from None
+    return year, month
+
+
+def safe_output_file(out: Path) -> Path:
+    """An output path that is not a symbolic link: writing through one could overwrite any file the
+    link points at."""
+    if out.is_symlink():
+        raise UsageError(f"--out {out}: is a symbolic link; give a plain file or folder path")
+    return out
 
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.write_text(text, encoding="utf-8")
+        board_files.write_file(safe_output_file(out), text.encode("utf-8"))
         print(f"wrote {out}")
 
 
@@ -303,4 +324,30 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
         f" published {published.path}"
     )
+    return 0
+
+
+# events ---------------------------------------------------------------------------------------
+
+
+def cmd_events(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import events
+
+    if args.action == "add":
+        new_id, published = events.add(
+            settings.db, first=args.date, last=args.to, org=args.org, kind=args.kind, text=args.text
+        )
+        print(f"added event {new_id}; published {published.path}")
+        return 0
+    if args.action == "remove":
+        published = events.remove(settings.db, args.id)
+        print(f"removed event {args.id}; published {published.path}")
+        return 0
+    con = store.connect_readonly(settings.db)
+    try:
+        found = events.load(con, org=args.org)
+    finally:
+        con.close()
+    rows = [(str(e.id), e.span(), e.organisation or "(alla)", e.kind, e.text) for e in found]
+    print(_text_table(["id", "dates", "organisation", "kind", "text"], rows))
     return 0

@@ -106,7 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
+    Setting("smtp_host", "", "mail server for `report board --mail-to` (empty: mailing is off)"),
+    Setting("smtp_port", 587, "mail server port"),
+    Setting("smtp_starttls", True, "upgrade the mail connection with STARTTLS before logging in"),
+    Setting("smtp_user", "", "mail login; its password only from the environment, CALLSTATS_SMTP_PASSWORD"),
+    Setting("smtp_from", "", "sender address of the pack's mail (default: smtp_user)"),
 )
+SMTP_PASSWORD_ENV = "CALLSTATS_SMTP_PASSWORD"  # never a setting: a password does not belong in a file
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -306,6 +312,10 @@ def load_settings(
     found = read_settings_file(settings_file) if settings_file else find_settings_file(start)
     if found is not None:
         path, table = found
+        if "smtp_password" in table:
+            raise SettingsError(
+                f"{path}: smtp_password is not read from a file; set the environment variable {SMTP_PASSWORD_ENV}"
+            )
         unknown = sorted(set(table) - set(_BY_NAME))
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; see `callstats --help`")

@@ -35,7 +35,12 @@ def test_report_monthly_2016_csv_prints_the_board_figures(sample_db: Path) -> No
     assert lines[1].startswith("januari 2016,18.5,6331,")
     assert lines[2].startswith("februari 2016,21.0,6670,")
     assert lines[12].startswith("december 2016,20.0,6247,")
-    assert lines[13].startswith("Summa 2016,249.5,93600,")
+    assert lines[0] == (
+        "Period,Arbetsdagar,Samtal,Per arbetsdag,Svarsfrekvens (%),Föregående år,Förändring (%),"
+        "Förändring per arbetsdag (%),Baslinje"
+    )
+    # The Summa row complete: last year, change and answer rate (2015 is in the data).
+    assert lines[13] == "Summa 2016,249.5,93600,375.2,88.2,90985,2.9,1.6,93600.0"
 
 
 def test_report_weekly_month_csv_adds_up_to_the_month(sample_db: Path) -> None:
@@ -43,12 +48,12 @@ def test_report_weekly_month_csv_adds_up_to_the_month(sample_db: Path) -> None:
     assert result.returncode == 0, result.stderr
     body = result.stdout.splitlines()[1:]
     assert body == [
-        '"v. 48 (1–2 dec, 2 dagar)",2.0,771,385.5',
-        "v. 49,5.0,1884,376.8",
-        "v. 50,5.0,1664,332.8",
-        '"v. 51 (4,5 dagar)",4.5,1236,274.7',
-        '"v. 52 (27–30 dec, 3,5 dagar)",3.5,692,197.7',
-        "Summa december 2016,20.0,6247,312.4",
+        '"v. 48 (1–4 dec, 2 dagar)",2.0,771,385.5,90.0',
+        "v. 49,5.0,1884,376.8,88.9",
+        "v. 50,5.0,1664,332.8,88.8",
+        '"v. 51 (4,5 dagar)",4.5,1236,274.7,89.5',
+        '"v. 52 (26–31 dec, 3,5 dagar)",3.5,692,197.7,89.2',
+        "Summa december 2016,20.0,6247,312.4,89.1",
     ]
 
 
@@ -67,6 +72,17 @@ def test_report_english_json(sample_db: Path) -> None:
     data = json.loads(result.stdout)
     assert data["rows"][11]["period"] == "December 2016"
     assert data["rows"][11]["calls"] == 6247
+    assert (data["rows"][11]["year"], data["rows"][11]["month"], data["rows"][11]["is_complete"]) == (
+        2016,
+        12,
+        True,
+    )
+    assert len(data["rows"]) == 12  # the Summa row apart
+    assert data["total"]["period"] == "Total 2016"
+    assert (data["total"]["calls_prev_year"], data["total"]["calls_yoy_pct"]) == (90985, 2.9)
+    assert data["columns"]["answer_rate"]["unit"] == "share 0–1"
+    assert data["columns"]["calls_yoy_pct"]["unit"] == "percent"
+    assert data["year_summary"]["average_per_month"] == 7800.0
 
 
 def test_report_xlsx(sample_db: Path, tmp_path: Path) -> None:
@@ -90,6 +106,15 @@ def test_report_xlsx(sample_db: Path, tmp_path: Path) -> None:
     assert sheet is not None
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert values[-1][0] == "Summa december 2016" and values[-1][2] == 6247
+    # Prints as the board's pack does: title and date above, landscape, one page wide, header repeated.
+    assert values[0][0] == "Växel – samtal per vecka, december 2016"
+    assert values[2][0] == "data t.o.m. 21 februari 2017"
+    assert (sheet.page_setup.orientation, sheet.print_title_rows, sheet.freeze_panes) == (
+        "landscape",
+        "$1:$5",
+        "B6",
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_query_shows_week_51(sample_db: Path) -> None:

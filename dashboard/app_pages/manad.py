@@ -1,5 +1,6 @@
 """Månad – the board member's month: this year's months beside last year's with the baseline, an
-incomplete month compared like for like, the board's table and the weeks that make up a month."""
+incomplete month compared like for like, the year at a glance, the board's table and the weeks that
+make up a month. The tables come from pipeline.board, as in the CLI report and the board's pack."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, tables, ui
+from pipeline import board
 from pipeline import formatting as fmt
 
 ctx = ui.context()
 ui.page_header(ctx, "month_title")
 months = data.months(ctx.snap, ctx.org)
+org = ctx.org or None
 
 years = sorted(set(months["year"].to_list()), reverse=True)
 year = st.selectbox(ctx.t("year"), years, key="month_year")
@@ -33,15 +36,21 @@ for row in months.filter((pl.col("year") == year) & ~pl.col("is_complete")).to_d
     st.info("  \n".join(lines))
 
 baseline = None if ctx.org else ctx.baseline_per_month
-figure = charts.monthly_bars(months, year=year, lang=ctx.lang, baseline_per_month=baseline)
+figure = charts.monthly_bars(
+    months, year=year, lang=ctx.lang, baseline_per_month=baseline, events=data.events(ctx.snap, ctx.org),
+)
 st.plotly_chart(figure, config=charts.png_config(f"vaxel-manader-{year}"), key="month_chart")
 if ctx.org:
     st.caption(ctx.t("baseline_org_note"))
 st.caption(ctx.t("png_hint"))
 
+board_months = board.months_table(months, year, ctx.lang, org, baseline)
+st.subheader(ctx.t("year_heading", year=year))
+assert board_months.summary is not None
+ui.year_summary(ctx, board_months.summary)
+
 st.subheader(ctx.t("board_table"))
-board = tables.board_months(months, year, ctx.lang)
-st.dataframe(tables.display(board, ctx.lang), hide_index=True, key="board_months")
+st.dataframe(tables.board_display(board_months), hide_index=True, key="board_months")
 
 by_key = {f"{r['year']}-{r['month']:02d}": r for r in months.to_dicts()}
 choice = st.selectbox(
@@ -51,9 +60,10 @@ choice = st.selectbox(
 month = by_key[choice]
 st.subheader(ctx.t("month_weeks", month=fmt.month_label(month["year"], month["month"], ctx.lang)))
 month_weeks = data.month_weeks(ctx.snap, ctx.org, month["year"], month["month"])
-weeks = tables.board_month_weeks(month_weeks, month, ctx.lang)
-st.dataframe(tables.display(weeks, ctx.lang), hide_index=True, key="board_weeks")
+board_weeks = board.month_weeks_table(month_weeks, month, ctx.lang, org)
+st.dataframe(tables.board_display(board_weeks), hide_index=True, key="board_weeks")
 
-ui.downloads(
-    ctx, f"vaxel-{year}-{choice}", {ctx.t("sheet_months"): board, ctx.t("sheet_weeks"): weeks}, key="board",
+ui.board_downloads(
+    ctx, f"vaxel-{year}-{choice}",
+    {ctx.t("sheet_months"): board_months, ctx.t("sheet_weeks"): board_weeks}, key="board",
 )

@@ -23,7 +23,7 @@ measure = right.segmented_control(
 shown = weeks.tail(count)
 figure = charts.weekly_bars(
     shown, lang=ctx.lang, per_workday=measure == "per_workday", show_baseline=not ctx.org,
-    baseline_per_month=ctx.baseline_per_month,
+    baseline_per_month=ctx.baseline_per_month, events=data.events(ctx.snap, ctx.org),
 )
 st.plotly_chart(figure, config=charts.png_config("vaxel-veckor"), key="week_chart")
 latest = shown.row(-1, named=True)

@@ -104,3 +104,16 @@ create table if not exists settings (
     name   varchar not null,
     value  varchar
 );
+
+-- What the board's papers explain dips and peaks with (an outage, new equipment, a number change),
+-- and a month's commentary (kind 'comment'). Written by `callstats events`, never by an ingest, so
+-- purge, re-ingest and recount leave them as they are. organisation NULL = the whole switchboard.
+create table if not exists events (
+    id            integer not null primary key,
+    first_date    date not null,
+    last_date     date not null,
+    organisation  varchar,
+    kind          varchar not null,
+    text          varchar not null,
+    added_at      timestamptz not null
+);

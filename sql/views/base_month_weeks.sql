@@ -2,8 +2,8 @@
 -- layer: 2
 -- Grain: scope × year × month × ISO week part. The parts of a month sum to the month.
 -- Edge cases: a week that straddles a month boundary appears in both months (is_split), each part
--- with its own days and working days ("v. 48, 1–2 dec, 2 dagar"); ISO week 1 can begin in
--- December and week 52/53 end in January.
+-- with its own days and working days ("v. 48 (1–4 dec, 2 dagar)": its calendar days in the month,
+-- then its working days); ISO week 1 can begin in December and week 52/53 end in January.
 create or replace view base_month_weeks as
 with parts as (
     select

@@ -60,7 +60,7 @@ def test_a_new_snapshot_is_shown_on_the_next_run_without_a_restart(open_page: Op
     at.switch_page("app_pages/vecka.py").run()
     assert not at.exception
     assert metric(at, "Inkommande samtal").value == f"{614 + 3}"  # v. 8 now runs Mon–Wed
-    assert "v. 8 (t.o.m. 22 feb" in at.caption[1].value
+    assert "v. 8 (20–22 feb" in at.caption[1].value
 
 
 def test_a_missing_database_gives_a_message_not_a_traceback(

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
-import polars as pl
 from dashboard_helpers import NBSP, OpenPage, figures, texts
-
-from dashboard import tables
 
 
 def bars(fig, name):  # type: ignore[no-untyped-def]
@@ -46,7 +40,11 @@ def test_incomplete_february_is_compared_like_for_like_with_the_projection_apart
 def test_board_table_has_swedish_numbers_yoy_and_per_working_day(open_page: OpenPage) -> None:
     at = open_page("manad")
     board = at.dataframe[0].value
-    assert list(board["Period"]) == ["januari 2017", "februari 2017 t.o.m. 21 feb"]
+    assert list(board["Period"]) == [
+        "januari 2017",
+        "februari 2017 t.o.m. 21 feb",
+        "Summa 2017 t.o.m. 21 feb",
+    ]
     january = board.iloc[0]
     assert january["Samtal"] == f"6{NBSP}370"
     assert january["Föregående år"] == f"6{NBSP}331"
@@ -56,6 +54,13 @@ def test_board_table_has_swedish_numbers_yoy_and_per_working_day(open_page: Open
     february = board.iloc[1]
     assert february["Föregående år"] == f"4{NBSP}730"
     assert february["Arbetsdagar"] == "15"
+    total = board.iloc[2]
+    assert (total["Samtal"], total["Föregående år"], total["Förändring"]) == (
+        f"10{NBSP}640",
+        f"11{NBSP}061",
+        f"−3,8{NBSP}%",
+    )
+    assert total["Svarsfrekvens"] == f"89,3{NBSP}%"
     labels = [b.label for b in at.get("download_button")]
     assert "Ladda ner Excel" in labels and any(label.startswith("Ladda ner CSV") for label in labels)
 
@@ -64,29 +69,28 @@ def test_the_weeks_of_december_add_up_to_the_month(open_page: OpenPage) -> None:
     at = open_page("manad")
     at.selectbox(key="month_chosen").set_value("2016-12").run()
     weeks = at.dataframe[1].value
-    assert list(weeks["Vecka"]) == [
-        "v. 48 (1–4 dec, 2 dagar)", "v. 49", "v. 50", "v. 51 (4,5 dagar)",
-        "v. 52 (26–31 dec, 3,5 dagar)", "Summa december 2016",
+    assert list(weeks["Period"]) == [
+        "v. 48 (1–4 dec, 2 dagar)",
+        "v. 49",
+        "v. 50",
+        "v. 51 (4,5 dagar)",
+        "v. 52 (26–31 dec, 3,5 dagar)",
+        "Summa december 2016",
     ]
     calls = [int(v.replace(NBSP, "")) for v in weeks["Samtal"]]
     assert calls == [771, 1884, 1664, 1236, 692, 6247]
     assert sum(calls[:-1]) == calls[-1]
 
 
-def test_excel_and_csv_hold_the_board_table() -> None:
-    months = pl.DataFrame({
-        "year": [2016, 2017], "month": [1, 1], "is_complete": [True, True], "through_date": [None, None],
-        "calls": [6331, 6370], "calls_prev_year": [6601, 6331], "calls_prev_year_same_days": [6601, 6331],
-        "calls_yoy_pct": [-4.1, 0.6], "workdays": [18.5, 20.5], "calls_per_workday": [342.2, 310.7],
-        "calls_per_workday_yoy_pct": [1.1, -9.2],
-    })
-    board = tables.board_months(months, 2017, "sv")
-    workbook = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes({"Månader": board}, "sv")))
-    sheet = workbook["Månader"]
-    assert [c.value for c in sheet[1]][:3] == ["Period", "Samtal", "Föregående år"]
-    assert [c.value for c in sheet[2]][:3] == ["januari 2017", 6370, 6331]  # numbers stay numbers
-    csv = tables.csv_bytes(tables.display(board, "sv")).decode("utf-8-sig")
-    assert csv.splitlines()[1].startswith(f"januari 2017,6{NBSP}370,6{NBSP}331,\"+0,6{NBSP}%\"")
+def test_the_year_at_a_glance_beside_last_year_and_the_baseline(open_page: OpenPage) -> None:
+    at = open_page("manad")
+    at.selectbox(key="month_year").set_value(2016).run()
+    metrics = {m.label: m.value.replace(NBSP, " ") for m in at.metric}
+    assert metrics["Samtal 2016"] == "93 600"
+    assert metrics["2015"] == "90 985"
+    assert metrics["Förändring"] == "+2,9 %"
+    assert metrics["Snitt/månad"] == "7 800"
+    assert "Genomsnittet för 2016 är 7 800 samtal/månad (baslinje 7 800)." in texts(at).replace(NBSP, " ")
 
 
 def test_organisation_filter_gives_that_organisations_months(open_page: OpenPage) -> None:
@@ -104,6 +108,6 @@ def test_english_labels_when_switched(open_page: OpenPage) -> None:
     shown = texts(at)
     assert "February to 21 Feb: 4,270, same period 2016: 4,730 (−9.7%)" in shown
     assert "The month – compared with last year" in shown
-    assert list(at.dataframe[0].value.columns)[:3] == ["Period", "Calls", "Previous year"]
+    assert list(at.dataframe[0].value.columns)[:3] == ["Period", "Working days", "Calls"]
     at.selectbox(key="month_year").set_value(2016).run()
     assert "Baseline 7,800 calls/month" in [a["text"] for a in figures(at)[0]["layout"]["annotations"]]

@@ -34,7 +34,7 @@ def test_week_51_reads_1236_calls_over_four_and_a_half_days(open_page: OpenPage)
 def test_current_week_is_marked_incomplete_with_its_days_not_drawn_as_a_dip(open_page: OpenPage) -> None:
     fig = week_chart(open_page("vecka"))
     ticks = fig["layout"]["xaxis"]["ticktext"]
-    assert ticks[-1] == "v. 8 (t.o.m. 21 feb, 2 dagar)"
+    assert ticks[-1] == "v. 8 (20–21 feb, 2 dagar)"
     this_year = bar(fig, "Samtal")
     assert this_year["marker"]["pattern"]["shape"][-1] == "/"
     assert this_year["marker"]["pattern"]["shape"][-2] == ""

@@ -82,9 +82,13 @@ def small_files(folder: Path, count: int, calls_each: int = 20, first: int = 0) 
     return paths
 
 
+# The command line as the sample site runs it: with the sample's settings file (its switchboard numbers).
+SITE_ARGS = ("--settings", str(ROOT / "sample_data" / "callstats.toml"))
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
+        [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rel_helpers import ROOT, run_cli, sha256_file, small_files, view_contents
+from rel_helpers import ROOT, SITE_ARGS, run_cli, sha256_file, small_files, view_contents
 
 from pipeline import store
 from pipeline.ingest import ingest
@@ -57,7 +57,7 @@ def test_readers_never_fail_or_see_half_an_ingest(tmp_path: Path) -> None:
             if number % 4 == 0:
                 queries.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "pipeline.cli", "query", "--db", str(settings.db), "--format", "csv",
+                        [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, "query", "--db", str(settings.db), "--format", "csv",
                          "select count(*) = (select sum(calls) from calls_by_day) from calls"],
                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                     )
@@ -129,7 +129,7 @@ def test_two_ingests_started_together_both_load_and_nothing_is_counted_twice(tmp
     site = tmp_path / "site"
     env = {**os.environ, "CALLSTATS_KEY_FILE": str(site / "key")}
     commands = [
-        [sys.executable, "-m", "pipeline.cli", "ingest", "--quiet", "--db", str(site / "callstats.duckdb"), *map(str, part)]
+        [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, "ingest", "--quiet", "--db", str(site / "callstats.duckdb"), *map(str, part)]
         for part in (files[:5], files[3:])  # overlapping file sets, too
     ]
     processes = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

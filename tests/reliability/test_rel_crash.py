@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rel_helpers import ROOT, SAMPLE_CALLS, VIEWS, sha256_file, view_contents
+from rel_helpers import ROOT, SAMPLE_CALLS, SITE_ARGS, VIEWS, sha256_file, view_contents
 
 from pipeline import store
 from pipeline.ingest import ingest
@@ -56,7 +56,7 @@ def _start(args: list[str], folder: Path, fault: str | None = None) -> subproces
     if fault:
         env["CALLSTATS_FAULT"] = fault
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", *args, "--db", str(folder / "callstats.duckdb")],
+        [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, *args, "--db", str(folder / "callstats.duckdb")],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
