@@ -64,10 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="sv", choices=["sv", "en"])
 
     p = command("query", "run read-only SQL against the published database")
-    p.add_argument("sql", help="one SQL statement (read-only)")
+    p.add_argument("sql", help="one SQL statement (read-only); - reads it from standard input")
     p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json"])
-    p.add_argument("--max-rows", type=int, default=10_000, help="row cap (default 10 000)")
-    p.add_argument("--timeout", type=float, default=30.0, help="time limit in seconds (default 30)")
+    p.add_argument("--max-rows", default="10000", help="row cap (default 10 000)")
+    p.add_argument(
+        "--max-bytes", default="50MB", help="cap on the result's size, beside the row cap (default 50MB)"
+    )
+    p.add_argument(
+        "--timeout", default="30", help="time limit in seconds, start to printed result (default 30)"
+    )
+    p.add_argument("--memory", default="2GB", help="memory limit of the whole query process (default 2GB)")
 
     p = command("dashboard", "start the Streamlit dashboard on the published database")
     p.add_argument("--port", type=int, default=8501)
@@ -108,7 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-
 
 
 if __name__ == "__main__":

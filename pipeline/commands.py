@@ -76,7 +76,9 @@ def _summary(report: IngestReport) -> str:
         f" {totals[4]:>8} {totals[5]:>8}"
     )
     if report.recomputed:
-        lines.append("settings that shape the statistics changed: stored calls were recounted by the new rules")
+        lines.append(
+            "settings that shape the statistics changed: stored calls were recounted by the new rules"
+        )
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
@@ -156,17 +158,21 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    import duckdb
+    from pipeline import sql_guard
 
-    con = store.connect_readonly(settings.db)
-    try:
-        columns, rows, truncated = store.run_limited(
-            con, args.sql, timeout_s=args.timeout, max_rows=args.max_rows
+    limits = sql_guard.Limits(
+        timeout_s=sql_guard.parse_seconds(args.timeout, "--timeout"),
+        max_rows=sql_guard.parse_count(args.max_rows, "--max-rows"),
+        max_bytes=sql_guard.parse_size(args.max_bytes, "--max-bytes"),
+        memory_bytes=sql_guard.parse_size(args.memory, "--memory"),
+    )
+    if not settings.db.exists():
+        raise store.StoreError(
+            f"no database at {settings.db}: run `callstats ingest PATH --db {settings.db}` first"
         )
-    except duckdb.Error as exc:
-        raise UsageError(str(exc).strip().splitlines()[0]) from None
-    finally:
-        con.close()
+    text = sys.stdin.read() if args.sql == "-" else args.sql
+    result = sql_guard.run_query(settings.db, text, limits, settings.site_tz)
+    columns, rows = result.columns, result.rows
     if args.output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -180,8 +186,13 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     else:
         text = _text_table(columns, rows)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    if truncated:
-        print(f"callstats: showing the first {args.max_rows} rows (--max-rows)", file=sys.stderr)
+    if result.truncated_by == "rows":
+        print(f"callstats: showing the first {limits.max_rows} rows (--max-rows)", file=sys.stderr)
+    elif result.truncated_by == "bytes":
+        print(
+            f"callstats: showing the first {len(rows)} rows, {args.max_bytes} in all (--max-bytes)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -26,7 +26,6 @@ import fcntl
 import os
 import shutil
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,14 +41,17 @@ SQL_DIR = next(
     if p.is_dir()
 )
 
-# Reader connections: no file system, no extensions, no configuration changes. A read-only
-# database refuses DDL and DML; these settings close the other doors (read_csv, COPY TO, ATTACH).
+# Reader connections of the dashboard and the reports (which run only the project's own SQL): no
+# file system, no extensions, no configuration changes. A read-only database refuses DDL and DML;
+# these settings close the other doors (read_csv, COPY TO, ATTACH). No temporary directory either:
+# DuckDB would let a connection write there even with external access off. Analysts' own SQL never
+# runs on these connections but in a child process of its own (pipeline.sql_guard).
 READER_CONFIG: dict[str, Any] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
-    # A runaway analyst query is stopped by time (run_limited); this bounds its memory too.
+    "temp_directory": "",
     "memory_limit": "2GB",
     "lock_configuration": True,
 }
@@ -221,32 +223,6 @@ def snapshot_identity(db: Path) -> tuple[int, int, int]:
     """Changes whenever a new snapshot is published (a rename gives a new inode)."""
     st = db.stat()
     return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-class QueryTimeout(Exception):
-    pass
-
-
-def run_limited(
-    con: duckdb.DuckDBPyConnection,
-    sql: str,
-    params: list[Any] | None = None,
-    *,
-    timeout_s: float = 10.0,
-    max_rows: int = 10_000,
-) -> tuple[list[str], list[tuple[Any, ...]], bool]:
-    """Run one statement with a time limit and a row cap. Returns (columns, rows, truncated)."""
-    timer = threading.Timer(timeout_s, con.interrupt)
-    timer.start()
-    try:
-        relation = con.execute(sql, params or [])
-        columns = [d[0] for d in relation.description or []]
-        rows = relation.fetchmany(max_rows + 1)
-    except duckdb.InterruptException as exc:
-        raise QueryTimeout(f"the query was stopped after {timeout_s:g} s") from exc
-    finally:
-        timer.cancel()
-    return columns, rows[:max_rows], len(rows) > max_rows
 
 
 def execute_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any] | None = None) -> None:

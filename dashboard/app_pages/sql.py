@@ -51,7 +51,10 @@ with editor:
     if kind == "ok" and isinstance(outcome, data.SqlResult):
         st.caption(ctx.t("sql_rows", rows=fmt.number(outcome.frame.height, 0, ctx.lang),
                          seconds=fmt.number(outcome.seconds, 2, ctx.lang)))
-        if outcome.truncated:
+        if outcome.truncated_by == "bytes":
+            st.warning(ctx.t("sql_truncated_bytes", rows=fmt.number(outcome.frame.height, 0, ctx.lang),
+                             mb=fmt.number(data.SQL_MAX_BYTES / 1e6, 0, ctx.lang)))
+        elif outcome.truncated:
             st.warning(ctx.t("sql_truncated", rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang)))
         st.dataframe(outcome.frame, hide_index=True, key="sql_result")
         st.download_button(ctx.t("download_csv"), tables.csv_bytes(outcome.frame), file_name="fraga.csv",
