@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.csv_lines import RecordsMismatch, count_records, read_lines
 from pipeline.formats.base import (
     CANONICAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -22,6 +23,13 @@ from pipeline.formats.base import (
 )
 
 SOURCE_SYSTEM = "callstats"
+__all__ = [
+    "RecordsMismatch",
+    "finish_canonical_csv",
+    "looks_canonical",
+    "stage_canonical_csv",
+    "stage_canonical_lines",
+]
 
 
 def read_header(path: Path) -> list[str]:
@@ -84,12 +92,21 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
     )
 
 
-def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    """After `normalised` was built from the lazy `staged` view: account for malformed lines."""
+def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, path: Path) -> None:
+    """After `normalised` was built from the lazy `staged` view: account for malformed lines, and
+    check that the reader accounted for every non-empty line of the file (RecordsMismatch if not:
+    the caller then reads the file again line by line, pipeline.csv_lines)."""
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
     ).fetchall()
+    good = con.execute("select count(*) from normalised").fetchall()[0][0]
+    expected = count_records(path)
+    if int(good) + len(rejects) != expected:
+        raise RecordsMismatch(
+            f"the CSV reader accounted for {int(good) + len(rejects)} of {expected} lines"
+            " (an unterminated quote or a line break inside a quoted field?)"
+        )
     if rejects:
         # The scan numbers good records from line 2 on; shift each past the rejected lines before it.
         con.execute(
@@ -101,12 +118,40 @@ def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> 
             "update normalised set line_no = line_no"
             " + (select count(*) from reject_lines as r where r.good_before < normalised.line_no - 1)"
         ).fetchall()
-    good = con.execute("select count(*) from normalised").fetchall()[0][0]
     parsed.rejected = [
-        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}") for line, raw, kind in rejects
+        RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")
+        for line, raw, kind in rejects
     ]
     parsed.records_read = int(good) + len(parsed.rejected)
     con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+
+
+def stage_canonical_lines(con: duckdb.DuckDBPyConnection, path: Path, why: str) -> ParsedFile:
+    """The careful reading: one physical line per record, into the temp table `staged`."""
+    header = read_header(path)
+    frame, rejected, records = read_lines(path, header)
+    con.register("parsed_calls", frame.to_arrow())
+    try:
+        con.execute(
+            "create or replace temp table staged as select line_no, "
+            + ", ".join(CANONICAL_COLUMNS)
+            + " from parsed_calls"
+        ).fetchall()
+    finally:
+        con.unregister("parsed_calls")
+    extra = [c for c in header if c not in CANONICAL_COLUMNS]
+    notices = [f"read line by line: {why}"]
+    if extra:
+        notices.append(f"ignored unknown column(s): {', '.join(extra)}")
+    return ParsedFile(
+        format="callstats",
+        source_system=SOURCE_SYSTEM,
+        calls=empty_calls(),
+        records_read=records,
+        rejected=rejected,
+        notices=notices,
+        direction_known=False,
+    )
 
 
 def _literal(path: Path) -> str:

@@ -21,7 +21,13 @@ import duckdb
 
 from pipeline import store
 from pipeline.calendar import WorkingCalendar, calendar_span
-from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_canonical_csv
+from pipeline.canonical_csv import (
+    RecordsMismatch,
+    finish_canonical_csv,
+    looks_canonical,
+    stage_canonical_csv,
+    stage_canonical_lines,
+)
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.pseudonym import hmac_pads, load_or_create_key
@@ -165,7 +171,14 @@ def _ingest_file(
         con.execute("begin")
         parsed = _stage(con, path, settings, format_name, mapping)
         store.fault_point("after_stage")
-        report = _load_staged(con, path, file_id, parsed, settings, key)
+        try:
+            report = _load_staged(con, path, file_id, parsed, settings, key)
+        except RecordsMismatch as exc:
+            # DuckDB's reader lost lines (see pipeline.csv_lines): start the file again, line by line.
+            con.execute("rollback")
+            con.execute("begin")
+            parsed = stage_canonical_lines(con, path, str(exc))
+            report = _load_staged(con, path, file_id, parsed, settings, key)
         store.fault_point("after_insert")
         con.execute(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
@@ -263,7 +276,7 @@ def _load_staged(
     }
     store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
     if parsed.read_lazily:
-        finish_canonical_csv(con, parsed)
+        finish_canonical_csv(con, parsed, path)
     _ensure_calendar(con, settings)
     # The caller column is never part of the kept raw text (normalise.sql), so no number leaks here.
     con.execute(
