@@ -96,6 +96,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
     )
     print(_summary(result))
+    for note in settings.privacy_notes():
+        print(f"privacy: {note}")
     if result.failed:
         print(
             f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,7 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("switchboard_queues", [], "queues that are the switchboard (queue_log, 3CX); empty: all"),
     Setting("switchboard_contexts", [], "Asterisk dialplan contexts that are the switchboard; empty: all"),
-    Setting("ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"),
+    Setting(
+        "ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"
+    ),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
@@ -109,10 +111,29 @@ def _from_env(setting: Setting, raw: str) -> Any:
     return raw
 
 
+# Settings that weaken the protection of personal data: taken only from the site's own settings
+# file (in the working directory), CALLSTATS_* variables or flags, and announced by the ingest.
+PRIVACY_WEAKENING = ("store_raw_caller", "key_file")
+
+
 @dataclass(frozen=True)
 class Settings:
     values: Mapping[str, Any]
     source_file: Path | None = None
+    origins: Mapping[str, str] = field(default_factory=dict)  # name → where its value came from
+    notices: tuple[str, ...] = ()
+
+    def privacy_notes(self) -> list[str]:
+        """What the ingest summary announces: privacy-weakening settings in force, and ignored ones."""
+        notes = list(self.notices)
+        if self.values["store_raw_caller"]:
+            notes.append(
+                f"store_raw_caller is on (from {self.origins.get('store_raw_caller', 'the settings')}):"
+                " raw caller numbers are stored beside the pseudonyms"
+            )
+        if self.values["key_file"] and "key_file" in self.origins:
+            notes.append(f"pseudonymisation key {self.values['key_file']} (from {self.origins['key_file']})")
+        return notes
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -209,22 +230,37 @@ def _time(value: Any, name: str) -> dt.time:
 
 def load_settings(overrides: Mapping[str, Any] | None = None, start: Path | None = None) -> Settings:
     values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    origins: dict[str, str] = {}
+    notices: list[str] = []
     found = find_settings_file(start)
     if found is not None:
         path, table = found
         unknown = sorted(set(table) - set(_BY_NAME))
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; see `callstats --help`")
-        values.update(table)
+        own = path.parent == (start or Path.cwd()).resolve()
+        for name, value in table.items():
+            if name in PRIVACY_WEAKENING and not own:
+                # A settings file in a parent folder is not the site's own: anyone who can write
+                # there could switch on raw numbers or plant a key.
+                notices.append(
+                    f"ignored {name} from {path}: settings that weaken privacy are taken only from"
+                    " ./callstats.toml, CALLSTATS_* variables or flags"
+                )
+                continue
+            values[name] = value
+            origins[name] = str(path)
     for setting in SETTINGS:
         raw = os.environ.get(setting.env)
         if raw is not None and raw != "":
             values[setting.name] = _from_env(setting, raw)
+            origins[setting.name] = setting.env
     for name, value in (overrides or {}).items():
         if value is not None:
             values[name] = value
+            origins[name] = "the command line"
     _validate(values)
-    return Settings(values, found[0] if found else None)
+    return Settings(values, found[0] if found else None, origins, tuple(notices))
 
 
 def _validate(values: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pipeline.canonical_csv import (
 )
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint
 
@@ -112,6 +112,7 @@ def ingest(
     reports: list[FileReport] = []
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
+        con.create_function("callstats_mask", mask_numbers, ["VARCHAR"], "VARCHAR", side_effects=False)
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
@@ -197,7 +198,7 @@ def _ingest_file(
                 "rejected": report.rejected,
                 "filtered": report.filtered,
                 "started": started,
-                "message": "; ".join(report.notices) or None,
+                "message": mask_optional("; ".join(report.notices) or None),
             },
         )
         store.fault_point("before_commit")
@@ -206,7 +207,7 @@ def _ingest_file(
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
         con.execute("rollback")
-        message = _one_line(exc)
+        message = mask_numbers(_one_line(exc))
         con.execute(
             "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
             " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
@@ -278,17 +279,23 @@ def _load_staged(
     if parsed.read_lazily:
         finish_canonical_csv(con, parsed, path)
     _ensure_calendar(con, settings)
-    # The caller column is never part of the kept raw text (normalise.sql), so no number leaks here.
+    # The caller column is never part of the kept raw text (normalise.sql); numbers in the other
+    # fields and in the reason are masked (pipeline.masking).
     con.execute(
-        "insert into rejected_rows select $file_id, line_no, raw || ',…', reason from normalised"
-        " where verdict = 'rejected'",
+        "insert into rejected_rows select $file_id, line_no, callstats_mask(raw || ',…'),"
+        " callstats_mask(reason) from normalised where verdict = 'rejected'",
         {"file_id": file_id},
     ).fetchall()
     con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
     for issue in parsed.rejected:
         con.execute(
             "insert into rejected_rows values ($f, $l, $r, $why)",
-            {"f": file_id, "l": issue.line_no, "r": mask_numbers(issue.raw[:2000]), "why": issue.reason},
+            {
+                "f": file_id,
+                "l": issue.line_no,
+                "r": mask_numbers(issue.raw[:2000]),
+                "why": mask_numbers(issue.reason),
+            },
         )
     filtered = dict(
         con.execute(
@@ -299,7 +306,8 @@ def _load_staged(
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
     for reason, rows in filtered.items():
         con.execute(
-            "insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows}
+            "insert into filtered_rows values ($f, $why, $n)",
+            {"f": file_id, "why": mask_numbers(reason), "n": rows},
         )
 
     ipad, opad = hmac_pads(key)
@@ -353,18 +361,6 @@ def _load_staged(
         # A bug, not a user error: the books must balance before anything is committed.
         raise AssertionError(f"{path}: rows do not add up: {report}")
     return report
-
-
-# A phone number: 7 or more digits, maybe after a '+', maybe grouped by single spaces or hyphens
-# ('070-123 45 67'), but not an ISO date ('2016-03-01') or part of a longer token.
-_NUMBER_LIKE = re.compile(r"(?<![\w.:-])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ -]?\d){6,}(?![\w.:])")
-
-
-def mask_numbers(raw: str) -> str:
-    """A rejected line is kept as raw text so it can be found and fixed, but its fields could not be
-    split reliably, so the caller number cannot be pseudonymised: anything that looks like a phone
-    number is masked instead (the line number leads back to the original file)."""
-    return _NUMBER_LIKE.sub("#", raw)
 
 
 def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:

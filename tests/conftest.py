@@ -32,7 +32,10 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def settings_for(folder: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
+    values: dict[str, Any] = {
+        "db": str(folder / "callstats.duckdb"),
+        "key_file": str(folder / "private" / "key"),
+    }
     values.update(overrides)
     return load_settings(values, start=folder)
 
