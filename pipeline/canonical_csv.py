@@ -7,7 +7,9 @@ Every value is read as text; the ingest's SQL parses and judges it, as for every
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import os
 from pathlib import Path
 
 import duckdb
@@ -71,12 +73,14 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         for c in CANONICAL_COLUMNS
     )
     con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+    source, compression = _as_itself(path)
     # A view, not a table: the file is read once, by the normalising query itself. Malformed lines
     # land in file_rejects during that read; finish_canonical_csv() accounts for them afterwards.
     con.execute(
         f"create or replace temp view staged as"
-        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(path)},"
+        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(source)},"
         f" header = true, columns = {_struct(columns)}, delim = ',', quote = '\"', escape = '\"',"
+        f" compression = '{compression}',"
         " auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
         " rejects_scan = 'file_scans', max_line_size = 1048576)"
     ).fetchall()
@@ -152,6 +156,31 @@ def stage_canonical_lines(con: duckdb.DuckDBPyConnection, path: Path, why: str) 
         notices=notices,
         direction_known=False,
     )
+
+
+# Descriptors of the files being read through /dev/fd (see _as_itself); closed by release_inputs().
+_open_inputs: list[int] = []
+
+
+def _as_itself(path: Path) -> tuple[Path, str]:
+    """A name for the file that DuckDB cannot take for a pattern.
+
+    DuckDB's readers expand `*`, `?`, `[…]` and `{…}` in a file name: a file named `*.csv` would make
+    it read every CSV of the folder, hidden ones included, under that one file's id. The file is
+    opened here and handed over as /dev/fd/N, which names exactly the file that was opened; its
+    compression is then given explicitly, since the name no longer ends in `.gz`.
+    """
+    compression = "gzip" if path.name.endswith(".gz") else "none"
+    descriptor = os.open(path, os.O_RDONLY)
+    _open_inputs.append(descriptor)
+    return Path(f"/dev/fd/{descriptor}"), compression
+
+
+def release_inputs() -> None:
+    """Close the descriptors of files read through /dev/fd (after the file's ingest)."""
+    while _open_inputs:
+        with contextlib.suppress(OSError):
+            os.close(_open_inputs.pop())
 
 
 def _literal(path: Path) -> str:

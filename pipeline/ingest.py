@@ -24,6 +24,7 @@ from pipeline.canonical_csv import (
     RecordsMismatch,
     finish_canonical_csv,
     looks_canonical,
+    release_inputs,
     stage_canonical_csv,
     stage_canonical_lines,
 )
@@ -72,21 +73,56 @@ Progress = Callable[[int, int, Path, FileReport | None], None]
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, folders recursively (hidden files skipped), in a stable order."""
+    return select_inputs(paths)[0]
+
+
+def select_inputs(paths: Iterable[Path], key_file: Path | None = None) -> tuple[list[Path], list[FileReport]]:
+    """The files to read, and the files skipped with their reason.
+
+    Inside a folder, a link that leads out of the folder is not followed (a link to the key, to
+    /etc, to another site's exports); the pseudonymisation key is never read as input, however it
+    is named or reached.
+    """
     found: list[Path] = []
+    skipped: list[FileReport] = []
+    # By identity, not by name: a link or a hard link to the key is the key.
+    key = _identity(key_file) if key_file is not None else None
+
+    def take(path: Path, root: Path | None) -> None:
+        target = path.resolve()
+        if key is not None and _identity(path) == key:
+            skipped.append(
+                FileReport(path, "skipped", message="the pseudonymisation key is never read as input")
+            )
+        elif root is not None and not target.is_relative_to(root):
+            skipped.append(
+                FileReport(path, "skipped", message=f"a link out of the input folder (to {target})")
+            )
+        else:
+            found.append(path)
+
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            root = path.resolve()
+            for item in sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ):
+                take(item, root)
         elif path.is_file():
-            found.append(path)
+            take(path, None)
         else:
             raise store.StoreError(f"no such file or folder: {path}")
-    return found
+    return found, skipped
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def sha256_of(path: Path) -> str:
@@ -106,10 +142,10 @@ def ingest(
     progress: Progress | None = None,
     publish: bool = True,
 ) -> IngestReport:
-    files = expand_paths(paths)
+    files, skipped = select_inputs(paths, settings.key_file)
     db = settings.db
     key = load_or_create_key(settings.key_file)
-    reports: list[FileReport] = []
+    reports: list[FileReport] = list(skipped)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
         con.create_function("callstats_mask", mask_numbers, ["VARCHAR"], "VARCHAR", side_effects=False)
@@ -222,6 +258,8 @@ def _ingest_file(
             },
         )
         return FileReport(path, "failed", message=message)
+    finally:
+        release_inputs()
 
 
 def _one_line(exc: BaseException) -> str:
