@@ -238,6 +238,9 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
     return subprocess.call(command, env=env)
 
 
+DEMO_MARK = "built_by"
+
+
 def _needs_build(db: Path, sample_calls: Path) -> bool:
     if not db.exists():
         return True
@@ -245,16 +248,48 @@ def _needs_build(db: Path, sample_calls: Path) -> bool:
     return db.stat().st_mtime < newest
 
 
+def _demo_mark(db: Path) -> str | None:
+    """The demo's mark in a database's settings (the published file, or the working store when a
+    demo build stopped before publishing), or None: a database the demo did not build."""
+    import duckdb
+
+    for path in (db, store.working_path(db)):
+        if not path.exists():
+            continue
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            row = con.execute("select value from settings where name = $n", {"n": DEMO_MARK}).fetchall()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+        return str(row[0][0]) if row and row[0][0] else None
+    return None
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """The demo builds only its own database: one it finds is rebuilt only if the demo built it
+    (a mark in its settings table); any other database under that name is refused, untouched."""
     sample_calls = args.sample / "calls"
     if not sample_calls.is_dir():
         raise UsageError(f"no sample at {sample_calls}: run `callstats sample` first")
-    if _needs_build(settings.db, sample_calls):
-        for stale in (settings.db, store.working_path(settings.db)):
+    db = settings.db
+    exists = db.exists() or store.working_path(db).exists()
+    if exists and _demo_mark(db) is None:
+        raise UsageError(
+            f"{db} was not built by `callstats demo`; the demo never touches another database:"
+            " give it its own, e.g. --db demo.duckdb"
+        )
+    if _needs_build(db, sample_calls):
+        for stale in (db, store.working_path(db)):
             if stale.exists():
                 stale.unlink()
-        print(f"building {settings.db} from {sample_calls} …", flush=True)
-        result = ingest([sample_calls], settings, progress=_progress_printer(sys.stderr.isatty()))
+        print(f"building {db} from {sample_calls} …", flush=True)
+        mark = {DEMO_MARK: f"callstats demo from {sample_calls.resolve()}"}
+        result = ingest([sample_calls], settings, progress=_progress_printer(sys.stderr.isatty()), marks=mark)
         print(_summary(result))
     if args.build_only:
         return 0

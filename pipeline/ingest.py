@@ -141,7 +141,10 @@ def ingest(
     mapping: Path | None = None,
     progress: Progress | None = None,
     publish: bool = True,
+    marks: dict[str, str] | None = None,
 ) -> IngestReport:
+    """`marks`: extra rows for the settings table of this build (`callstats demo` marks its own
+    database with them); a later ingest without them removes them."""
     files, skipped = select_inputs(paths, settings.key_file)
     db = settings.db
     key = load_or_create_key(settings.key_file)
@@ -159,7 +162,7 @@ def ingest(
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
-            data_through = _finish_build(con, settings)
+            data_through = _finish_build(con, settings, marks or {})
             published = store.publish(con, db) if publish else None
         finally:
             # publish() closes the connection; closing twice is harmless.
@@ -429,7 +432,9 @@ def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     con.unregister("calendar_frame")
 
 
-def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date | None:
+def _finish_build(
+    con: duckdb.DuckDBPyConnection, settings: Settings, marks: dict[str, str]
+) -> dt.date | None:
     """Settings of this build, data_through, and the views — everything a snapshot needs."""
     through = store.fetch_one(con, "select max(date) from daily_facts")
     data_through = None if through is None else through[0]
@@ -443,6 +448,7 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
         ("build_id", uuid.uuid4().hex[:12]),
         ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         ("facts_fingerprint", facts_fingerprint(settings)),
+        *marks.items(),
     ]
     con.executemany("insert into settings values (?, ?)", rows)
     create_views(con)
