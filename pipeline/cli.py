@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     p = command("dashboard", "start the Streamlit dashboard on the published database")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1 only)")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name users reach the dashboard by (repeatable); others are refused",
+    )
 
     p = command("demo", "build the database from sample_data/ if needed and start the dashboard")
     p.add_argument("--port", type=int, default=8501)

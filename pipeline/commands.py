@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -234,8 +235,41 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *_protection_flags(args.host, getattr(args, "allowed_host", None) or []),
     ]
     return subprocess.call(command, env=env)
+
+
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def allowed_hosts(listen: str, extra: list[str]) -> list[str]:
+    """The host names the dashboard answers to. A page on another site whose name is made to point
+    at this machine (DNS rebinding) sends its own name as Host: it is refused."""
+    names = [*LOCAL_NAMES, *extra]
+    if listen in ("0.0.0.0", "::", ""):
+        names += [socket.gethostname(), socket.getfqdn()]
+    elif listen not in names:
+        names.append(listen)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _protection_flags(listen: str, extra: list[str]) -> list[str]:
+    """Streamlit's own protections, set explicitly so that no config file can turn them off:
+    XSRF tokens, CORS (foreign Origins refused), the Host allow-list, no static files, no agent API."""
+    flags = [
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.enableCORS",
+        "true",
+        "--server.enableStaticServing",
+        "false",
+        "--server.enableAgentApi",
+        "false",
+    ]
+    for name in allowed_hosts(listen, extra):
+        flags += ["--server.allowedHosts", name]
+    return flags
 
 
 DEMO_MARK = "built_by"

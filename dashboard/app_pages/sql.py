@@ -60,11 +60,11 @@ with editor:
         st.download_button(ctx.t("download_csv"), tables.csv_bytes(outcome.frame), file_name="fraga.csv",
                            mime="text/csv", key="sql_csv", on_click="ignore", icon=":material/download:")
     elif kind == "refused":
-        st.error(ctx.t("sql_refused", kind=outcome))
+        st.error(ctx.t("sql_refused", kind=ui.plain(outcome)))
     elif kind == "timeout":
         st.error(ctx.t("sql_timeout", timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang)))
     elif kind == "failed":
-        st.error(ctx.t("sql_error", message=outcome))
+        st.error(ctx.t("sql_error", message=ui.plain(outcome)))
     elif kind == "empty":
         st.info(ctx.t("sql_empty"))
 

@@ -125,14 +125,16 @@ def test_file_and_network_access_is_refused_with_duckdbs_message(open_page: Open
 
 def test_a_syntax_error_shows_duckdbs_message(open_page: OpenPage) -> None:
     at = run_query(open_page("sql"), "selec 1")
-    assert 'Parser Error: syntax error at or near "selec"' in at.error[0].value
+    shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # user text is escaped for markdown
+    assert 'Parser Error: syntax error at or near "selec"' in shown
 
 
 def test_a_runaway_query_is_stopped(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "SQL_TIMEOUT_S", 2.0)
     at = run_query(open_page("sql"), "select count(*) from range(100000000) as a, range(100000) as b")
     assert at.error[0].value.startswith("Frågan stoppades efter 2 s")
-    # The connection is still usable after the interrupt.
+    # The page still answers after the stop (with room for a fresh query process on a busy machine).
+    monkeypatch.setattr(data, "SQL_TIMEOUT_S", 60.0)
     run_query(at, "select 42 as answer")
     assert at.dataframe[0].value["answer"].tolist() == [42]
 
