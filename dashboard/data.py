@@ -127,6 +127,7 @@ def query_text(name: str) -> str:
 
 # --- settings and period tables ------------------------------------------------------------------
 
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def settings(snap: Snapshot) -> dict[str, str]:
     frame = _frame(snap, "select name, coalesce(value, '') as value from settings order by name")
@@ -137,8 +138,9 @@ def data_through(snap: Snapshot) -> dt.date:
     return dt.date.fromisoformat(settings(snap)["data_through"])
 
 
-def _period_view(snap: Snapshot, view: str, org: str, where: str, order: str,
-                 params: dict[str, Any]) -> pl.DataFrame:
+def _period_view(
+    snap: Snapshot, view: str, org: str, where: str, order: str, params: dict[str, Any]
+) -> pl.DataFrame:
     """A period view for the whole switchboard, or its `_org` twin for one organisation.
 
     `view`, `where` and `order` are fixed strings of this module, never user input; values are bound.
@@ -146,8 +148,11 @@ def _period_view(snap: Snapshot, view: str, org: str, where: str, order: str,
     if not org:
         return _frame(snap, f"select * from {view} {where} order by {order}", params)
     org_where = f"{where} and organisation = $org" if where else "where organisation = $org"
-    return _frame(snap, f"select * exclude (organisation) from {view}_org {org_where} order by {order}",
-                  {**params, "org": org})
+    return _frame(
+        snap,
+        f"select * exclude (organisation) from {view}_org {org_where} order by {order}",
+        {**params, "org": org},
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -163,8 +168,14 @@ def months(snap: Snapshot, org: str) -> pl.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def month_weeks(snap: Snapshot, org: str, year: int, month: int) -> pl.DataFrame:
-    return _period_view(snap, "calls_by_month_week", org, "where year = $year and month = $month",
-                        "first_date", {"year": year, "month": month})
+    return _period_view(
+        snap,
+        "calls_by_month_week",
+        org,
+        "where year = $year and month = $month",
+        "first_date",
+        {"year": year, "month": month},
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -185,11 +196,13 @@ def hour_heatmap(snap: Snapshot, org: str, first: dt.date, last: dt.date) -> pl.
 
 # --- the data page -------------------------------------------------------------------------------
 
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def overview(snap: Snapshot) -> dict[str, Any]:
     # From the daily facts, not the call rows: after a purge the rows are gone, the statistics not.
     frame = _frame(
-        snap, "select cast(coalesce(sum(calls), 0) as bigint) as calls, min(date) as first_date from daily_facts"
+        snap,
+        "select cast(coalesce(sum(calls), 0) as bigint) as calls, min(date) as first_date from daily_facts",
     )
     return frame.row(0, named=True)
 
@@ -216,7 +229,8 @@ def rejected_rows(snap: Snapshot) -> pl.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def rejected_reasons(snap: Snapshot) -> pl.DataFrame:
     return _frame(
-        snap, "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
+        snap,
+        "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
     )
 
 
@@ -230,6 +244,7 @@ def filtered_reasons(snap: Snapshot) -> pl.DataFrame:
 
 
 # --- the SQL page --------------------------------------------------------------------------------
+
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def catalog(snap: Snapshot) -> pl.DataFrame:
@@ -256,19 +271,30 @@ class SqlResult:
 
 
 def run_sql(
-    snap: Snapshot, sql: str, timeout_s: float = SQL_TIMEOUT_S, max_rows: int = SQL_MAX_ROWS,
+    snap: Snapshot,
+    sql: str,
+    timeout_s: float = SQL_TIMEOUT_S,
+    max_rows: int = SQL_MAX_ROWS,
     max_bytes: int = SQL_MAX_BYTES,
 ) -> SqlResult:
     """Run the analyst's query through the pipeline's SQL guard, the same one `callstats query` uses:
     one reading statement, in a child process bounded in time, memory, rows and bytes. Never cached:
     the analyst expects Run to run."""
-    limits = sql_guard.Limits(timeout_s=timeout_s, max_rows=max_rows, max_bytes=max_bytes,
-                              memory_bytes=sql_guard.parse_size(SQL_MEMORY, "memory"))
+    limits = sql_guard.Limits(
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        memory_bytes=sql_guard.parse_size(SQL_MEMORY, "memory"),
+    )
     site_tz = settings(snap).get("site_tz") or "Europe/Stockholm"
     started = time.perf_counter()
     result = sql_guard.run_query(Path(snap.db), sql, limits, site_tz)
-    return SqlResult(_rows_frame(result.columns, result.rows), result.truncated,
-                     time.perf_counter() - started, result.truncated_by)
+    return SqlResult(
+        _rows_frame(result.columns, result.rows),
+        result.truncated,
+        time.perf_counter() - started,
+        result.truncated_by,
+    )
 
 
 def _rows_frame(columns: list[str], rows: list[tuple[Any, ...]]) -> pl.DataFrame:
