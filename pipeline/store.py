@@ -53,7 +53,6 @@ READER_CONFIG: dict[str, Any] = {
     "allow_community_extensions": False,
     "temp_directory": "",
     "memory_limit": "2GB",
-    "lock_configuration": True,
 }
 
 
@@ -216,6 +215,18 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(db), read_only=True, config=dict(READER_CONFIG))
     except duckdb.Error as exc:
         raise StoreError(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from exc
+    # Times in the site's zone (a 17:27 Stockholm call reads 17:27+01:00, not 16:27+00:00): the
+    # zone the database was built with, for every session (cursors too). ICU is active only once
+    # connected, so a SET, and the configuration is locked only after it. DuckDB shares one
+    # instance between connections to the same file: a second connection finds it set and locked.
+    if not con.execute("select current_setting('lock_configuration')").fetchall()[0][0]:
+        try:
+            row = con.execute("select value from settings where name = 'site_tz'").fetchall()
+            if row and row[0][0]:
+                con.execute("set global TimeZone = $zone", {"zone": row[0][0]}).fetchall()
+        except duckdb.Error:
+            pass  # not a callstats database, or an unknown zone: DuckDB's default zone
+        con.execute("set lock_configuration = true").fetchall()
     return con
 
 

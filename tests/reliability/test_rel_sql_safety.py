@@ -4,6 +4,7 @@ written to the file system, and the database file is byte-for-byte unchanged aft
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from rel_helpers import ROOT, run_cli, sha256_file, small_files
 
 from dashboard import data
-from pipeline import sql_guard
+from pipeline import sql_guard, store
 from pipeline.ingest import ingest
 from tests.conftest import settings_for
 
@@ -298,3 +300,16 @@ def test_the_dashboard_refuses_invalid_limits(db: Path) -> None:
     for arguments in ({"timeout_s": 0.0}, {"timeout_s": float("nan")}, {"max_rows": -1}, {"max_bytes": 0}):
         with pytest.raises(sql_guard.SqlLimitError):
             data.run_sql(snap, "select 1", **arguments)
+
+
+def test_the_dashboards_own_reader_shows_times_in_the_sites_zone_and_stays_locked(db: Path) -> None:
+    con = store.connect_readonly(db)
+    try:
+        [(zone, first)] = con.execute(
+            "select current_setting('TimeZone'), min(started_at) from calls"
+        ).fetchall()
+        assert zone == "Europe/Stockholm" and first.utcoffset() == dt.timedelta(hours=1)
+        with pytest.raises(duckdb.Error, match="locked"):
+            con.execute("set TimeZone = 'UTC'")
+    finally:
+        con.close()
