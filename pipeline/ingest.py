@@ -213,11 +213,15 @@ def _ingest_file(
         store.fault_point("after_stage")
         try:
             report = _load_staged(con, path, file_id, parsed, settings, key)
-        except RecordsMismatch as exc:
-            # DuckDB's reader lost lines (see pipeline.csv_lines): start the file again, line by line.
+        except (RecordsMismatch, duckdb.InvalidInputException) as exc:
+            if not parsed.read_lazily:
+                raise
+            # DuckDB's reader lost lines, or gave up on the file (a stray carriage return puts its
+            # parser in an invalid state): start the file again, line by line (pipeline.csv_lines).
             con.execute("rollback")
+            release_inputs()
             con.execute("begin")
-            parsed = stage_canonical_lines(con, path, str(exc))
+            parsed = stage_canonical_lines(con, path, _one_line(exc))
             report = _load_staged(con, path, file_id, parsed, settings, key)
         store.fault_point("after_insert")
         con.execute(
