@@ -37,7 +37,7 @@ try:
     snap = data.current_snapshot(Path(load_settings().db))
     organisations = data.organisations(snap)
 except SettingsError as exc:
-    st.error(str(exc))
+    st.error(ui.plain(exc))
     st.stop()
 except data.DataUnavailable as exc:
     ui.show_unavailable(exc, lang)

@@ -27,15 +27,17 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from pipeline.store import QueryTimeout, StoreError, connect_readonly, run_limited, snapshot_identity
+from pipeline import sql_guard
+from pipeline.sql_guard import SqlFailed, SqlRefused
+from pipeline.sql_guard import SqlTimeout as QueryTimeout
+from pipeline.store import StoreError, connect_readonly, snapshot_identity
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 SQL_TIMEOUT_S = 10.0
 SQL_MAX_ROWS = 10_000
+SQL_MAX_BYTES = 20_000_000
+SQL_MEMORY = "2GB"
 REJECTED_ROWS_SHOWN = 1_000
-# What the analyst may run: statements that read. Writes are refused by the read-only file and the
-# locked configuration anyway; this gives a clear message first and stops `select 1; drop …` chains.
-ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 
 __all__ = ["DataUnavailable", "QueryTimeout", "Snapshot", "SqlFailed", "SqlRefused", "SqlResult"]
 
@@ -125,6 +127,7 @@ def query_text(name: str) -> str:
 
 # --- settings and period tables ------------------------------------------------------------------
 
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def settings(snap: Snapshot) -> dict[str, str]:
     frame = _frame(snap, "select name, coalesce(value, '') as value from settings order by name")
@@ -135,8 +138,9 @@ def data_through(snap: Snapshot) -> dt.date:
     return dt.date.fromisoformat(settings(snap)["data_through"])
 
 
-def _period_view(snap: Snapshot, view: str, org: str, where: str, order: str,
-                 params: dict[str, Any]) -> pl.DataFrame:
+def _period_view(
+    snap: Snapshot, view: str, org: str, where: str, order: str, params: dict[str, Any]
+) -> pl.DataFrame:
     """A period view for the whole switchboard, or its `_org` twin for one organisation.
 
     `view`, `where` and `order` are fixed strings of this module, never user input; values are bound.
@@ -144,8 +148,11 @@ def _period_view(snap: Snapshot, view: str, org: str, where: str, order: str,
     if not org:
         return _frame(snap, f"select * from {view} {where} order by {order}", params)
     org_where = f"{where} and organisation = $org" if where else "where organisation = $org"
-    return _frame(snap, f"select * exclude (organisation) from {view}_org {org_where} order by {order}",
-                  {**params, "org": org})
+    return _frame(
+        snap,
+        f"select * exclude (organisation) from {view}_org {org_where} order by {order}",
+        {**params, "org": org},
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -161,8 +168,14 @@ def months(snap: Snapshot, org: str) -> pl.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def month_weeks(snap: Snapshot, org: str, year: int, month: int) -> pl.DataFrame:
-    return _period_view(snap, "calls_by_month_week", org, "where year = $year and month = $month",
-                        "first_date", {"year": year, "month": month})
+    return _period_view(
+        snap,
+        "calls_by_month_week",
+        org,
+        "where year = $year and month = $month",
+        "first_date",
+        {"year": year, "month": month},
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -193,11 +206,13 @@ def hour_heatmap(snap: Snapshot, org: str, first: dt.date, last: dt.date) -> pl.
 
 # --- the data page -------------------------------------------------------------------------------
 
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def overview(snap: Snapshot) -> dict[str, Any]:
     # From the daily facts, not the call rows: after a purge the rows are gone, the statistics not.
     frame = _frame(
-        snap, "select cast(coalesce(sum(calls), 0) as bigint) as calls, min(date) as first_date from daily_facts"
+        snap,
+        "select cast(coalesce(sum(calls), 0) as bigint) as calls, min(date) as first_date from daily_facts",
     )
     return frame.row(0, named=True)
 
@@ -224,7 +239,8 @@ def rejected_rows(snap: Snapshot) -> pl.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def rejected_reasons(snap: Snapshot) -> pl.DataFrame:
     return _frame(
-        snap, "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
+        snap,
+        "select reason, count(*) as rows from rejected_rows group by reason order by rows desc",
     )
 
 
@@ -238,6 +254,7 @@ def filtered_reasons(snap: Snapshot) -> pl.DataFrame:
 
 
 # --- the SQL page --------------------------------------------------------------------------------
+
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def catalog(snap: Snapshot) -> pl.DataFrame:
@@ -255,51 +272,39 @@ def catalog(snap: Snapshot) -> pl.DataFrame:
     )
 
 
-class SqlRefused(Exception):
-    """The statement is not a single read-only query."""
-
-
-class SqlFailed(Exception):
-    """DuckDB refused or failed the query; the message is DuckDB's own."""
-
-
 @dataclass(frozen=True)
 class SqlResult:
     frame: pl.DataFrame
     truncated: bool
     seconds: float
+    truncated_by: str | None = None  # "rows" or "bytes"
 
 
 def run_sql(
-    snap: Snapshot, sql: str, timeout_s: float = SQL_TIMEOUT_S, max_rows: int = SQL_MAX_ROWS,
+    snap: Snapshot,
+    sql: str,
+    timeout_s: float = SQL_TIMEOUT_S,
+    max_rows: int = SQL_MAX_ROWS,
+    max_bytes: int = SQL_MAX_BYTES,
 ) -> SqlResult:
-    """Run the analyst's query: one reading statement, time-limited, row-capped. Never cached:
+    """Run the analyst's query through the pipeline's SQL guard, the same one `callstats query` uses:
+    one reading statement, in a child process bounded in time, memory, rows and bytes. Never cached:
     the analyst expects Run to run."""
-    cursor = _cursor(snap)
-    try:
-        try:
-            statements = cursor.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise SqlFailed(_first_line(exc)) from None
-        kinds = [str(s.type).rsplit(".", 1)[-1] for s in statements]
-        if len(kinds) != 1 or kinds[0] not in ALLOWED_STATEMENTS:
-            raise SqlRefused(", ".join(kinds) or "–")
-        started = time.perf_counter()
-        try:
-            columns, rows, truncated = run_limited(cursor, sql, timeout_s=timeout_s, max_rows=max_rows)
-        except duckdb.ConnectionException as exc:
-            _forget(snap)
-            raise DataUnavailable("replacing", str(exc)) from None
-        except duckdb.Error as exc:
-            raise SqlFailed(_first_line(exc)) from None
-        return SqlResult(_rows_frame(columns, rows), truncated, time.perf_counter() - started)
-    finally:
-        cursor.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    limits = sql_guard.Limits(
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        memory_bytes=sql_guard.parse_size(SQL_MEMORY, "memory"),
+    )
+    site_tz = settings(snap).get("site_tz") or "Europe/Stockholm"
+    started = time.perf_counter()
+    result = sql_guard.run_query(Path(snap.db), sql, limits, site_tz)
+    return SqlResult(
+        _rows_frame(result.columns, result.rows),
+        result.truncated,
+        time.perf_counter() - started,
+        result.truncated_by,
+    )
 
 
 def _rows_frame(columns: list[str], rows: list[tuple[Any, ...]]) -> pl.DataFrame:

@@ -139,6 +139,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "sql_rows": ("{rows} rader på {seconds} s", "{rows} rows in {seconds} s"),
     "sql_truncated": ("Resultatet är avkortat till de första {rows} raderna.",
                       "The result is cut to the first {rows} rows."),
+    "sql_truncated_bytes": ("Resultatet är avkortat till de första {rows} raderna ({mb} MB).",
+                            "The result is cut to the first {rows} rows ({mb} MB)."),
     "sql_browser": ("Tabeller och vyer", "Tables and views"),
     "sql_error": ("Frågan kunde inte köras: {message}", "The query could not run: {message}"),
     "sql_timeout": ("Frågan stoppades efter {timeout} s. Begränsa den (WHERE, LIMIT) och försök igen.",

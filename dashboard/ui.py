@@ -7,6 +7,7 @@ it runs reads it back with `context()`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,9 +60,20 @@ def through_text(ctx: Context) -> str:
     return ctx.t("data_through", date=ctx.data_through.isoformat())
 
 
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=&])")
+
+
+def plain(text: object) -> str:
+    """Text that came from users or files (organisation names, file names, reasons, messages),
+    made safe to put into Streamlit's markdown: every character markdown, its HTML, its
+    `:material/…:` icons, `:color[…]` directives or LaTeX could act on is backslash-escaped, so
+    `![x](http://…)` shows as those characters and loads nothing."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
 def page_header(ctx: Context, title_key: str) -> None:
     st.title(ctx.t(title_key))
-    org = ctx.org or ctx.t("org_both")
+    org = plain(ctx.org) if ctx.org else ctx.t("org_both")
     st.caption(f"{through_text(ctx)} · {ctx.t('org_label')}: {org}")
 
 
@@ -69,7 +81,7 @@ def show_unavailable(exc: data.DataUnavailable, lang: str) -> None:
     if exc.kind == "replacing":
         st.warning(t("replacing_db", lang))
     else:
-        st.warning(t("missing_db", lang, reason=exc.detail or exc.kind))
+        st.warning(t("missing_db", lang, reason=plain(exc.detail or exc.kind)))
 
 
 def date_span(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
@@ -108,8 +120,13 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
         return
     lang = ctx.lang
     if prev:
-        st.caption(ctx.t("vs_prev_year", span=fmt.day_span_label(prev["first_date"], prev["last_date"], lang),
-                         year=prev["first_date"].year))
+        st.caption(
+            ctx.t(
+                "vs_prev_year",
+                span=fmt.day_span_label(prev["first_date"], prev["last_date"], lang),
+                year=prev["first_date"].year,
+            )
+        )
     pp = ctx.t("pp")
 
     def points(key: str) -> tuple[str | None, float | None]:
@@ -126,15 +143,23 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
     metrics: list[tuple[str, str, tuple[str | None, float | None], Literal["up", "down", "none"]]] = [
         (ctx.t("kf_calls"), fmt.number(cur["calls"], 0, lang), percent("calls"), "none"),
         (ctx.t("kf_answer_rate"), fmt.share(cur["answer_rate"], 1, lang), points("answer_rate"), "up"),
-        (ctx.t("kf_service_level", s=ctx.service_level_s), fmt.share(cur["service_level"], 1, lang),
-         points("service_level"), "up"),
+        (
+            ctx.t("kf_service_level", s=ctx.service_level_s),
+            fmt.share(cur["service_level"], 1, lang),
+            points("service_level"),
+            "up",
+        ),
         (ctx.t("kf_asa"), f"{fmt.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "down"),
         (ctx.t("kf_after_hours"), fmt.number(cur["after_hours"], 0, lang), percent("after_hours"), "none"),
     ]
     columns = st.columns(len(metrics))
     for column, (label, value, (delta_text, delta), good) in zip(columns, metrics, strict=True):
         column.metric(
-            label, value, delta=delta_text, delta_color=_colour(delta, good), delta_arrow=_arrow(delta),
+            label,
+            value,
+            delta=delta_text,
+            delta_color=_colour(delta, good),
+            delta_arrow=_arrow(delta),
             border=True,
         )
 

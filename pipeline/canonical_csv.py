@@ -15,6 +15,7 @@ Windows-1252 uses for €, – and ’). Decimal commas are the normalising SQL'
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gzip
 import os
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.csv_lines import RecordsMismatch, count_records, read_lines
 from pipeline.formats.base import (
     CANONICAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -34,6 +36,13 @@ from pipeline.formats.base import (
 )
 
 SOURCE_SYSTEM = "callstats"
+__all__ = [
+    "RecordsMismatch",
+    "finish_canonical_csv",
+    "looks_canonical",
+    "stage_canonical_csv",
+    "stage_canonical_lines",
+]
 
 
 DELIMITERS = (",", ";", "\t")
@@ -122,14 +131,16 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         for c in CANONICAL_COLUMNS
     )
     con.execute("drop table if exists file_rejects; drop table if exists file_scans").fetchall()
+    # A Windows-1252 file is read from its UTF-8 copy (a temporary file with a generated name).
+    source, compression = _as_itself(path) if dialect.encoding == "utf-8" else (_as_utf8(path), "none")
+    delim = "\\t" if dialect.delimiter == "\t" else dialect.delimiter
     # A view, not a table: the file is read once, by the normalising query itself. Malformed lines
     # land in file_rejects during that read; finish_canonical_csv() accounts for them afterwards.
-    readable = path if dialect.encoding == "utf-8" else _as_utf8(path)
-    delim = "\\t" if dialect.delimiter == "\t" else dialect.delimiter
     con.execute(
         f"create or replace temp view staged as"
-        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(readable)},"
+        f" select row_number() over () + 1 as line_no, {select} from read_csv({_literal(source)},"
         f" header = true, columns = {_struct(columns)}, delim = '{delim}', quote = '\"', escape = '\"',"
+        f" compression = '{compression}',"
         " auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = 'file_rejects',"
         " rejects_scan = 'file_scans', max_line_size = 1048576)"
     ).fetchall()
@@ -147,12 +158,21 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
     )
 
 
-def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    """After `normalised` was built from the lazy `staged` view: account for malformed lines."""
+def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, path: Path) -> None:
+    """After `normalised` was built from the lazy `staged` view: account for malformed lines, and
+    check that the reader accounted for every non-empty line of the file (RecordsMismatch if not:
+    the caller then reads the file again line by line, pipeline.csv_lines)."""
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
     ).fetchall()
+    good = con.execute("select count(*) from normalised").fetchall()[0][0]
+    expected = count_records(path)
+    if int(good) + len(rejects) != expected:
+        raise RecordsMismatch(
+            f"the CSV reader accounted for {int(good) + len(rejects)} of {expected} lines"
+            " (an unterminated quote or a line break inside a quoted field?)"
+        )
     if rejects:
         # The scan numbers good records from line 2 on; shift each past the rejected lines before it.
         con.execute(
@@ -164,7 +184,6 @@ def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> 
             "update normalised set line_no = line_no"
             " + (select count(*) from reject_lines as r where r.good_before < normalised.line_no - 1)"
         ).fetchall()
-    good = con.execute("select count(*) from normalised").fetchall()[0][0]
     parsed.rejected = [
         RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")
         for line, raw, kind in rejects
@@ -208,6 +227,59 @@ def _remove_converted() -> None:
 
 
 atexit.register(_remove_converted)
+
+
+def stage_canonical_lines(con: duckdb.DuckDBPyConnection, path: Path, why: str) -> ParsedFile:
+    """The careful reading: one physical line per record, into the temp table `staged`."""
+    header = read_header(path)
+    frame, rejected, records = read_lines(path, header)
+    con.register("parsed_calls", frame.to_arrow())
+    try:
+        con.execute(
+            "create or replace temp table staged as select line_no, "
+            + ", ".join(CANONICAL_COLUMNS)
+            + " from parsed_calls"
+        ).fetchall()
+    finally:
+        con.unregister("parsed_calls")
+    extra = [c for c in header if c not in CANONICAL_COLUMNS]
+    notices = [f"read line by line: {why}"]
+    if extra:
+        notices.append(f"ignored unknown column(s): {', '.join(extra)}")
+    return ParsedFile(
+        format="callstats",
+        source_system=SOURCE_SYSTEM,
+        calls=empty_calls(),
+        records_read=records,
+        rejected=rejected,
+        notices=notices,
+        direction_known=False,
+    )
+
+
+# Descriptors of the files being read through /dev/fd (see _as_itself); closed by release_inputs().
+_open_inputs: list[int] = []
+
+
+def _as_itself(path: Path) -> tuple[Path, str]:
+    """A name for the file that DuckDB cannot take for a pattern.
+
+    DuckDB's readers expand `*`, `?`, `[…]` and `{…}` in a file name: a file named `*.csv` would make
+    it read every CSV of the folder, hidden ones included, under that one file's id. The file is
+    opened here and handed over as /dev/fd/N, which names exactly the file that was opened; its
+    compression is then given explicitly, since the name no longer ends in `.gz`.
+    """
+    compression = "gzip" if path.name.endswith(".gz") else "none"
+    descriptor = os.open(path, os.O_RDONLY)
+    _open_inputs.append(descriptor)
+    return Path(f"/dev/fd/{descriptor}"), compression
+
+
+def release_inputs() -> None:
+    """Close the descriptors of files read through /dev/fd (after the file's ingest)."""
+    while _open_inputs:
+        with contextlib.suppress(OSError):
+            os.close(_open_inputs.pop())
 
 
 def _literal(path: Path) -> str:

@@ -84,14 +84,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mail-to", action="append", metavar="ADDR", help="board: mail the pack (repeatable)")
 
     p = command("query", "run read-only SQL against the published database")
-    p.add_argument("sql", help="one SQL statement (read-only)")
+    p.add_argument("sql", help="one SQL statement (read-only); - reads it from standard input")
     p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json"])
-    p.add_argument("--max-rows", type=int, default=10_000, help="row cap (default 10 000)")
-    p.add_argument("--timeout", type=float, default=30.0, help="time limit in seconds (default 30)")
+    p.add_argument("--max-rows", default="10000", help="row cap (default 10 000)")
+    p.add_argument(
+        "--max-bytes", default="50MB", help="cap on the result's size, beside the row cap (default 50MB)"
+    )
+    p.add_argument(
+        "--timeout", default="30", help="time limit in seconds, start to printed result (default 30)"
+    )
+    p.add_argument("--memory", default="2GB", help="memory limit of the whole query process (default 2GB)")
 
     p = command("dashboard", "start the Streamlit dashboard on the published database")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1 only)")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name users reach the dashboard by (repeatable); others are refused",
+    )
 
     p = command("demo", "build the database from sample_data/ if needed and start the dashboard")
     p.add_argument("--port", type=int, default=8501)

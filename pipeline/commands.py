@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
     )
     print(_summary(result))
+    for note in settings.privacy_notes():
+        print(f"privacy: {note}")
     if result.failed:
         print(
             f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
@@ -205,17 +208,21 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    import duckdb
+    from pipeline import sql_guard
 
-    con = store.connect_readonly(settings.db)
-    try:
-        columns, rows, truncated = store.run_limited(
-            con, args.sql, timeout_s=args.timeout, max_rows=args.max_rows
+    limits = sql_guard.Limits(
+        timeout_s=sql_guard.parse_seconds(args.timeout, "--timeout"),
+        max_rows=sql_guard.parse_count(args.max_rows, "--max-rows"),
+        max_bytes=sql_guard.parse_size(args.max_bytes, "--max-bytes"),
+        memory_bytes=sql_guard.parse_size(args.memory, "--memory"),
+    )
+    if not settings.db.exists():
+        raise store.StoreError(
+            f"no database at {settings.db}: run `callstats ingest PATH --db {settings.db}` first"
         )
-    except duckdb.Error as exc:
-        raise UsageError(str(exc).strip().splitlines()[0]) from None
-    finally:
-        con.close()
+    text = sys.stdin.read() if args.sql == "-" else args.sql
+    result = sql_guard.run_query(settings.db, text, limits, settings.site_tz)
+    columns, rows = result.columns, result.rows
     if args.output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -229,8 +236,13 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     else:
         text = _text_table(columns, rows)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    if truncated:
-        print(f"callstats: showing the first {args.max_rows} rows (--max-rows)", file=sys.stderr)
+    if result.truncated_by == "rows":
+        print(f"callstats: showing the first {limits.max_rows} rows (--max-rows)", file=sys.stderr)
+    elif result.truncated_by == "bytes":
+        print(
+            f"callstats: showing the first {len(rows)} rows, {args.max_bytes} in all (--max-bytes)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -270,8 +282,44 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *_protection_flags(args.host, getattr(args, "allowed_host", None) or []),
     ]
     return subprocess.call(command, env=env)
+
+
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def allowed_hosts(listen: str, extra: list[str]) -> list[str]:
+    """The host names the dashboard answers to. A page on another site whose name is made to point
+    at this machine (DNS rebinding) sends its own name as Host: it is refused."""
+    names = [*LOCAL_NAMES, *extra]
+    if listen in ("0.0.0.0", "::", ""):
+        names += [socket.gethostname(), socket.getfqdn()]
+    elif listen not in names:
+        names.append(listen)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _protection_flags(listen: str, extra: list[str]) -> list[str]:
+    """Streamlit's own protections, set explicitly so that no config file can turn them off:
+    XSRF tokens, CORS (foreign Origins refused), the Host allow-list, no static files, no agent API."""
+    flags = [
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.enableCORS",
+        "true",
+        "--server.enableStaticServing",
+        "false",
+        "--server.enableAgentApi",
+        "false",
+    ]
+    for name in allowed_hosts(listen, extra):
+        flags += ["--server.allowedHosts", name]
+    return flags
+
+
+DEMO_MARK = "built_by"
 
 
 def _needs_build(db: Path, sample_calls: Path) -> bool:
@@ -281,7 +329,31 @@ def _needs_build(db: Path, sample_calls: Path) -> bool:
     return db.stat().st_mtime < newest
 
 
+def _demo_mark(db: Path) -> str | None:
+    """The demo's mark in a database's settings (the published file, or the working store when a
+    demo build stopped before publishing), or None: a database the demo did not build."""
+    import duckdb
+
+    for path in (db, store.working_path(db)):
+        if not path.exists():
+            continue
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            row = con.execute("select value from settings where name = $n", {"n": DEMO_MARK}).fetchall()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+        return str(row[0][0]) if row and row[0][0] else None
+    return None
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """The demo builds only its own database: one it finds is rebuilt only if the demo built it
+    (a mark in its settings table); any other database under that name is refused, untouched."""
     sample_calls = args.sample / "calls"
     if not sample_calls.is_dir():
         raise UsageError(f"no sample at {sample_calls}: run `callstats sample` first")
@@ -290,12 +362,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         site_file = args.sample / "callstats.toml"
         overrides = {"db": str(settings.db), "key_file": settings["key_file"] or None}
         settings = load_settings(overrides, settings_file=site_file if site_file.is_file() else None)
-    if _needs_build(settings.db, sample_calls):
-        for stale in (settings.db, store.working_path(settings.db)):
+    db = settings.db
+    exists = db.exists() or store.working_path(db).exists()
+    if exists and _demo_mark(db) is None:
+        raise UsageError(
+            f"{db} was not built by `callstats demo`; the demo never touches another database:"
+            " give it its own, e.g. --db demo.duckdb"
+        )
+    if _needs_build(db, sample_calls):
+        for stale in (db, store.working_path(db)):
             if stale.exists():
                 stale.unlink()
-        print(f"building {settings.db} from {sample_calls} …", flush=True)
-        result = ingest([sample_calls], settings, progress=_progress_printer(sys.stderr.isatty()))
+        print(f"building {db} from {sample_calls} …", flush=True)
+        mark = {DEMO_MARK: f"callstats demo from {sample_calls.resolve()}"}
+        result = ingest([sample_calls], settings, progress=_progress_printer(sys.stderr.isatty()), marks=mark)
         print(_summary(result))
     if args.build_only:
         return 0

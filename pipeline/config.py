@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -205,10 +205,29 @@ def _checked(setting: Setting, value: Any, origin: str) -> Any:
     return value
 
 
+# Settings that weaken the protection of personal data: taken only from the site's own settings
+# file (in the working directory), CALLSTATS_* variables or flags, and announced by the ingest.
+PRIVACY_WEAKENING = ("store_raw_caller", "key_file")
+
+
 @dataclass(frozen=True)
 class Settings:
     values: Mapping[str, Any]
     source_file: Path | None = None
+    origins: Mapping[str, str] = field(default_factory=dict)  # name → where its value came from
+    notices: tuple[str, ...] = ()
+
+    def privacy_notes(self) -> list[str]:
+        """What the ingest summary announces: privacy-weakening settings in force, and ignored ones."""
+        notes = list(self.notices)
+        if self.values["store_raw_caller"]:
+            notes.append(
+                f"store_raw_caller is on (from {self.origins.get('store_raw_caller', 'the settings')}):"
+                " raw caller numbers are stored beside the pseudonyms"
+            )
+        if self.values["key_file"] and "key_file" in self.origins:
+            notes.append(f"pseudonymisation key {self.values['key_file']} (from {self.origins['key_file']})")
+        return notes
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -309,6 +328,8 @@ def load_settings(
     settings_file: Path | None = None,
 ) -> Settings:
     values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    origins: dict[str, str] = {}
+    notices: list[str] = []
     found = read_settings_file(settings_file) if settings_file else find_settings_file(start)
     if found is not None:
         path, table = found
@@ -319,16 +340,30 @@ def load_settings(
         unknown = sorted(set(table) - set(_BY_NAME))
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; see `callstats --help`")
-        values.update({name: _checked(_BY_NAME[name], value, str(path)) for name, value in table.items()})
+        # The site's own file: the one named with --settings, or callstats.toml in the working folder.
+        own = settings_file is not None or path.parent == (start or Path.cwd()).resolve()
+        for name, value in table.items():
+            if name in PRIVACY_WEAKENING and not own:
+                # A settings file in a parent folder is not the site's own: anyone who can write
+                # there could switch on raw numbers or plant a key.
+                notices.append(
+                    f"ignored {name} from {path}: settings that weaken privacy are taken only from"
+                    " ./callstats.toml, --settings FILE, CALLSTATS_* variables or flags"
+                )
+                continue
+            values[name] = _checked(_BY_NAME[name], value, str(path))
+            origins[name] = str(path)
     for setting in SETTINGS:
         raw = os.environ.get(setting.env)
         if raw is not None and raw != "":
             values[setting.name] = _checked(setting, _from_env(setting, raw), setting.env)
+            origins[setting.name] = setting.env
     for name, value in (overrides or {}).items():
         if value is not None:
             values[name] = _checked(_BY_NAME[name], value, "the command line") if name in _BY_NAME else value
+            origins[name] = "the command line"
     _validate(values)
-    return Settings(values, found[0] if found else None)
+    return Settings(values, found[0] if found else None, origins, tuple(notices))
 
 
 def _validate(values: dict[str, Any]) -> None:

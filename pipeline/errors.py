@@ -5,7 +5,8 @@ from __future__ import annotations
 from pipeline.config import SettingsError
 from pipeline.formats.base import FormatError
 from pipeline.pseudonym import PseudonymKeyError
-from pipeline.store import QueryTimeout, StoreError
+from pipeline.sql_guard import SqlFailed, SqlLimitError, SqlRefused, SqlTimeout
+from pipeline.store import StoreError
 
 
 class UsageError(Exception):
@@ -17,6 +18,9 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     StoreError,
     FormatError,
     PseudonymKeyError,
-    QueryTimeout,
+    SqlFailed,
+    SqlLimitError,
+    SqlRefused,
+    SqlTimeout,
     UsageError,
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,9 +20,17 @@ import duckdb
 
 from pipeline import store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
-from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_canonical_csv
+from pipeline.canonical_csv import (
+    RecordsMismatch,
+    finish_canonical_csv,
+    looks_canonical,
+    release_inputs,
+    stage_canonical_csv,
+    stage_canonical_lines,
+)
 from pipeline.config import Settings
 from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint
 
@@ -70,23 +77,58 @@ SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, folders recursively (hidden files and settings files skipped), in a stable order."""
+    return select_inputs(paths)[0]
+
+
+def select_inputs(paths: Iterable[Path], key_file: Path | None = None) -> tuple[list[Path], list[FileReport]]:
+    """The files to read, and the files skipped with their reason.
+
+    Inside a folder, a link that leads out of the folder is not followed (a link to the key, to
+    /etc, to another site's exports); the pseudonymisation key is never read as input, however it
+    is named or reached.
+    """
     found: list[Path] = []
+    skipped: list[FileReport] = []
+    # By identity, not by name: a link or a hard link to the key is the key.
+    key = _identity(key_file) if key_file is not None else None
+
+    def take(path: Path, root: Path | None) -> None:
+        target = path.resolve()
+        if key is not None and _identity(path) == key:
+            skipped.append(
+                FileReport(path, "skipped", message="the pseudonymisation key is never read as input")
+            )
+        elif root is not None and not target.is_relative_to(root):
+            skipped.append(
+                FileReport(path, "skipped", message=f"a link out of the input folder (to {target})")
+            )
+        else:
+            found.append(path)
+
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.name not in SETTINGS_FILE_NAMES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            root = path.resolve()
+            for item in sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.name not in SETTINGS_FILE_NAMES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ):
+                take(item, root)
         elif path.is_file():
-            found.append(path)
+            take(path, None)
         else:
             raise store.StoreError(f"no such file or folder: {path}")
-    return found
+    return found, skipped
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def sha256_of(path: Path) -> str:
@@ -105,13 +147,17 @@ def ingest(
     mapping: Path | None = None,
     progress: Progress | None = None,
     publish: bool = True,
+    marks: dict[str, str] | None = None,
 ) -> IngestReport:
-    files = expand_paths(paths)
+    """`marks`: extra rows for the settings table of this build (`callstats demo` marks its own
+    database with them); a later ingest without them removes them."""
+    files, skipped = select_inputs(paths, settings.key_file)
     db = settings.db
     key = load_or_create_key(settings.key_file)
-    reports: list[FileReport] = []
+    reports: list[FileReport] = list(skipped)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
+        con.create_function("callstats_mask", mask_numbers, ["VARCHAR"], "VARCHAR", side_effects=False)
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
@@ -122,7 +168,7 @@ def ingest(
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
-            data_through = _finish_build(con, settings)
+            data_through = _finish_build(con, settings, marks or {})
             published = store.publish(con, db) if publish else None
         finally:
             # publish() closes the connection; closing twice is harmless.
@@ -171,7 +217,18 @@ def _ingest_file(
         con.execute("begin")
         parsed = _stage(con, path, settings, format_name, mapping)
         store.fault_point("after_stage")
-        report = _load_staged(con, path, file_id, parsed, settings, key)
+        try:
+            report = _load_staged(con, path, file_id, parsed, settings, key)
+        except (RecordsMismatch, duckdb.InvalidInputException) as exc:
+            if not parsed.read_lazily:
+                raise
+            # DuckDB's reader lost lines, or gave up on the file (a stray carriage return puts its
+            # parser in an invalid state): start the file again, line by line (pipeline.csv_lines).
+            con.execute("rollback")
+            release_inputs()
+            con.execute("begin")
+            parsed = stage_canonical_lines(con, path, _one_line(exc))
+            report = _load_staged(con, path, file_id, parsed, settings, key)
         store.fault_point("after_insert")
         con.execute(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
@@ -190,7 +247,7 @@ def _ingest_file(
                 "rejected": report.rejected,
                 "filtered": report.filtered,
                 "started": started,
-                "message": "; ".join(report.notices) or None,
+                "message": mask_optional("; ".join(report.notices) or None),
             },
         )
         store.fault_point("before_commit")
@@ -199,7 +256,7 @@ def _ingest_file(
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
         con.execute("rollback")
-        message = _one_line(exc)
+        message = mask_numbers(_one_line(exc))
         con.execute(
             "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
             " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
@@ -214,6 +271,8 @@ def _ingest_file(
             },
         )
         return FileReport(path, "failed", message=message)
+    finally:
+        release_inputs()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -270,19 +329,25 @@ def _load_staged(
     }
     store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
     if parsed.read_lazily:
-        finish_canonical_csv(con, parsed)
+        finish_canonical_csv(con, parsed, path)
     _ensure_calendar(con, settings)
-    # The caller column is never part of the kept raw text (normalise.sql), so no number leaks here.
+    # The caller column is never part of the kept raw text (normalise.sql); numbers in the other
+    # fields and in the reason are masked (pipeline.masking).
     con.execute(
-        "insert into rejected_rows select $file_id, line_no, raw || ',…', reason from normalised"
-        " where verdict = 'rejected'",
+        "insert into rejected_rows select $file_id, line_no, callstats_mask(raw || ',…'),"
+        " callstats_mask(reason) from normalised where verdict = 'rejected'",
         {"file_id": file_id},
     ).fetchall()
     con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
     for issue in parsed.rejected:
         con.execute(
             "insert into rejected_rows values ($f, $l, $r, $why)",
-            {"f": file_id, "l": issue.line_no, "r": mask_numbers(issue.raw[:2000]), "why": issue.reason},
+            {
+                "f": file_id,
+                "l": issue.line_no,
+                "r": mask_numbers(issue.raw[:2000]),
+                "why": mask_numbers(issue.reason),
+            },
         )
     filtered = dict(
         con.execute(
@@ -293,7 +358,8 @@ def _load_staged(
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
     for reason, rows in filtered.items():
         con.execute(
-            "insert into filtered_rows values ($f, $why, $n)", {"f": file_id, "why": reason, "n": rows}
+            "insert into filtered_rows values ($f, $why, $n)",
+            {"f": file_id, "why": mask_numbers(reason), "n": rows},
         )
 
     ipad, opad = hmac_pads(key)
@@ -365,18 +431,6 @@ def _load_staged(
     return report
 
 
-# A phone number: 7 or more digits, maybe after a '+', maybe grouped by single spaces or hyphens
-# ('070-123 45 67'), but not an ISO date ('2016-03-01') or part of a longer token.
-_NUMBER_LIKE = re.compile(r"(?<![\w.:-])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ -]?\d){6,}(?![\w.:])")
-
-
-def mask_numbers(raw: str) -> str:
-    """A rejected line is kept as raw text so it can be found and fixed, but its fields could not be
-    split reliably, so the caller number cannot be pseudonymised: anything that looks like a phone
-    number is masked instead (the line number leads back to the original file)."""
-    return _NUMBER_LIKE.sub("#", raw)
-
-
 def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: str) -> str | None:
     """Calls are unique per source system, so two systems that logged the same calls (a PBX's CDR
     and a queue tool's log, say) both count them. That cannot be told from the rows, but it shows as
@@ -423,7 +477,9 @@ def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     con.unregister("calendar_frame")
 
 
-def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date | None:
+def _finish_build(
+    con: duckdb.DuckDBPyConnection, settings: Settings, marks: dict[str, str]
+) -> dt.date | None:
     """Settings of this build, data_through, and the views — everything a snapshot needs."""
     through = store.fetch_one(con, "select max(date) from daily_facts")
     data_through = None if through is None else through[0]
@@ -437,6 +493,7 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
         ("build_id", uuid.uuid4().hex[:12]),
         ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         ("facts_fingerprint", facts_fingerprint(settings)),
+        *marks.items(),
     ]
     con.executemany("insert into settings values (?, ?)", rows)
     create_views(con)

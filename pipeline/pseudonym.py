@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -18,7 +19,24 @@ class PseudonymKeyError(Exception):
     """The key file exists but cannot be used."""
 
 
+def _check_private(path: Path) -> None:
+    """The key must be the owner's alone: a key others can read turns pseudonyms back into numbers
+    (every Swedish number can be tried), and a folder others can write lets them swap the key."""
+    folder = path.parent
+    if folder.exists() and stat.S_IMODE(folder.stat().st_mode) & 0o026:
+        raise PseudonymKeyError(
+            f"the folder of the pseudonymisation key {folder} is open to others"
+            f" (mode {stat.S_IMODE(folder.stat().st_mode):04o}): chmod 700 {folder}"
+        )
+    if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise PseudonymKeyError(
+            f"the pseudonymisation key {path} is readable by others"
+            f" (mode {stat.S_IMODE(path.stat().st_mode):04o}): chmod 600 {path}"
+        )
+
+
 def load_or_create_key(path: Path) -> bytes:
+    _check_private(path)
     if path.exists():
         text = path.read_text(encoding="ascii").strip()
         try:

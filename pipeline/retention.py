@@ -59,6 +59,7 @@ def purge(settings: Settings, cutoff: dt.date) -> tuple[int, store.PublishResult
             )
             removed = int(row[0]) if row else 0
             con.execute("delete from calls where call_date < $cutoff", {"cutoff": cutoff}).fetchall()
+            store.execute_script(con, store.sql_text("retention/purge_quarantine.sql"), {"cutoff": cutoff})
             previous = store.fetch_one(con, "select value from settings where name = 'purged_before'")
             keep = max(cutoff, dt.date.fromisoformat(previous[0])) if previous and previous[0] else cutoff
             con.execute("delete from settings where name = 'purged_before'").fetchall()

@@ -26,7 +26,6 @@ import fcntl
 import os
 import shutil
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,16 +41,18 @@ SQL_DIR = next(
     if p.is_dir()
 )
 
-# Reader connections: no file system, no extensions, no configuration changes. A read-only
-# database refuses DDL and DML; these settings close the other doors (read_csv, COPY TO, ATTACH).
+# Reader connections of the dashboard and the reports (which run only the project's own SQL): no
+# file system, no extensions, no configuration changes. A read-only database refuses DDL and DML;
+# these settings close the other doors (read_csv, COPY TO, ATTACH). No temporary directory either:
+# DuckDB would let a connection write there even with external access off. Analysts' own SQL never
+# runs on these connections but in a child process of its own (pipeline.sql_guard).
 READER_CONFIG: dict[str, Any] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
-    # A runaway analyst query is stopped by time (run_limited); this bounds its memory too.
+    "temp_directory": "",
     "memory_limit": "2GB",
-    "lock_configuration": True,
 }
 
 
@@ -214,6 +215,18 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(db), read_only=True, config=dict(READER_CONFIG))
     except duckdb.Error as exc:
         raise StoreError(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from exc
+    # Times in the site's zone (a 17:27 Stockholm call reads 17:27+01:00, not 16:27+00:00): the
+    # zone the database was built with, for every session (cursors too). ICU is active only once
+    # connected, so a SET, and the configuration is locked only after it. DuckDB shares one
+    # instance between connections to the same file: a second connection finds it set and locked.
+    if not con.execute("select current_setting('lock_configuration')").fetchall()[0][0]:
+        try:
+            row = con.execute("select value from settings where name = 'site_tz'").fetchall()
+            if row and row[0][0]:
+                con.execute("set global TimeZone = $zone", {"zone": row[0][0]}).fetchall()
+        except duckdb.Error:
+            pass  # not a callstats database, or an unknown zone: DuckDB's default zone
+        con.execute("set lock_configuration = true").fetchall()
     return con
 
 
@@ -221,32 +234,6 @@ def snapshot_identity(db: Path) -> tuple[int, int, int]:
     """Changes whenever a new snapshot is published (a rename gives a new inode)."""
     st = db.stat()
     return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-class QueryTimeout(Exception):
-    pass
-
-
-def run_limited(
-    con: duckdb.DuckDBPyConnection,
-    sql: str,
-    params: list[Any] | None = None,
-    *,
-    timeout_s: float = 10.0,
-    max_rows: int = 10_000,
-) -> tuple[list[str], list[tuple[Any, ...]], bool]:
-    """Run one statement with a time limit and a row cap. Returns (columns, rows, truncated)."""
-    timer = threading.Timer(timeout_s, con.interrupt)
-    timer.start()
-    try:
-        relation = con.execute(sql, params or [])
-        columns = [d[0] for d in relation.description or []]
-        rows = relation.fetchmany(max_rows + 1)
-    except duckdb.InterruptException as exc:
-        raise QueryTimeout(f"the query was stopped after {timeout_s:g} s") from exc
-    finally:
-        timer.cancel()
-    return columns, rows[:max_rows], len(rows) > max_rows
 
 
 def execute_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any] | None = None) -> None:

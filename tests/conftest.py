@@ -53,8 +53,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 def settings_for(folder: Path, site: Path | None = SAMPLE_SITE, **overrides: Any) -> Settings:
     """Settings for a database in `folder`: the sample site's file unless `site=None` (a new site
-    with nothing configured: the program's defaults)."""
-    values: dict[str, Any] = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
+    with nothing configured: the program's defaults). The key sits in a private folder of its own."""
+    values: dict[str, Any] = {
+        "db": str(folder / "callstats.duckdb"),
+        "key_file": str(folder / "private" / "key"),
+    }
     values.update(overrides)
     return load_settings(values, start=folder, settings_file=site)
 

@@ -52,7 +52,7 @@ def test_pseudonyms_are_stable_and_keyed(build_db: BuildDb, tmp_path: Path) -> N
     keys = dict(rows(con, "select call_id, caller_key from calls"))
     assert keys["a"] == keys["b"] != keys["c"]
     assert rows(con, "select count(*) from calls where caller_raw is not null") == [(0,)]
-    key_file = tmp_path / "key"
+    key_file = tmp_path / "private" / "key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
 
 
@@ -89,5 +89,5 @@ def test_bulk_pseudonyms_in_the_database_equal_python_hmac(build_db: BuildDb, tm
     from pipeline.pseudonym import load_or_create_key, pseudonym
 
     con, _ = build_db("a,2016-03-01T10:00:00+01:00,,,answered,5,60,051317000,,,+46 70-123 45 67")
-    key = load_or_create_key(tmp_path / "key")
+    key = load_or_create_key(tmp_path / "private" / "key")
     assert rows(con, "select caller_key from calls") == [(pseudonym(key, "0701234567"),)]

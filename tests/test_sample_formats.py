@@ -25,7 +25,7 @@ PER_DAY = "select date, sum(calls) from calls_by_day where date between $first a
 
 def build(paths: list[Path], folder: Path) -> tuple[IngestReport, dict[dt.date, int]]:
     folder.mkdir(parents=True, exist_ok=True)
-    settings = load_settings({"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")})
+    settings = load_settings({"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "private" / "key")})
     report = ingest(paths, settings)
     con = duckdb.connect(str(settings.db), read_only=True)
     try:

@@ -11,8 +11,13 @@ from pipeline import formatting as fmt
 
 ctx = ui.context()
 ui.page_header(ctx, "sql_title")
-st.caption(ctx.t("sql_intro", timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang),
-                 rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang)))
+st.caption(
+    ctx.t(
+        "sql_intro",
+        timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang),
+        rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang),
+    )
+)
 examples = data.examples()
 
 
@@ -39,8 +44,13 @@ def run() -> None:
 editor, browser = st.columns([3, 2])
 with editor:
     with st.expander(ctx.t("sql_examples"), expanded=False):
-        st.selectbox(ctx.t("sql_examples"), range(len(examples)), key="sql_example",
-                     format_func=lambda i: examples[i].title(ctx.lang), label_visibility="collapsed")
+        st.selectbox(
+            ctx.t("sql_examples"),
+            range(len(examples)),
+            key="sql_example",
+            format_func=lambda i: examples[i].title(ctx.lang),
+            label_visibility="collapsed",
+        )
         st.button(ctx.t("sql_use_example"), key="sql_use_example", on_click=use_example)
     if "sql_text" not in st.session_state:
         st.session_state["sql_text"] = examples[0].sql if examples else ""
@@ -49,19 +59,39 @@ with editor:
 
     kind, outcome = st.session_state.get("sql_outcome", (None, None))
     if kind == "ok" and isinstance(outcome, data.SqlResult):
-        st.caption(ctx.t("sql_rows", rows=fmt.number(outcome.frame.height, 0, ctx.lang),
-                         seconds=fmt.number(outcome.seconds, 2, ctx.lang)))
-        if outcome.truncated:
+        st.caption(
+            ctx.t(
+                "sql_rows",
+                rows=fmt.number(outcome.frame.height, 0, ctx.lang),
+                seconds=fmt.number(outcome.seconds, 2, ctx.lang),
+            )
+        )
+        if outcome.truncated_by == "bytes":
+            st.warning(
+                ctx.t(
+                    "sql_truncated_bytes",
+                    rows=fmt.number(outcome.frame.height, 0, ctx.lang),
+                    mb=fmt.number(data.SQL_MAX_BYTES / 1e6, 0, ctx.lang),
+                )
+            )
+        elif outcome.truncated:
             st.warning(ctx.t("sql_truncated", rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang)))
         st.dataframe(outcome.frame, hide_index=True, key="sql_result")
-        st.download_button(ctx.t("download_csv"), tables.csv_bytes(outcome.frame), file_name="fraga.csv",
-                           mime="text/csv", key="sql_csv", on_click="ignore", icon=":material/download:")
+        st.download_button(
+            ctx.t("download_csv"),
+            tables.csv_bytes(outcome.frame),
+            file_name="fraga.csv",
+            mime="text/csv",
+            key="sql_csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     elif kind == "refused":
-        st.error(ctx.t("sql_refused", kind=outcome))
+        st.error(ctx.t("sql_refused", kind=ui.plain(outcome)))
     elif kind == "timeout":
         st.error(ctx.t("sql_timeout", timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang)))
     elif kind == "failed":
-        st.error(ctx.t("sql_error", message=outcome))
+        st.error(ctx.t("sql_error", message=ui.plain(outcome)))
     elif kind == "empty":
         st.info(ctx.t("sql_empty"))
 
@@ -73,6 +103,8 @@ with browser:
             st.caption(relation_help(str(relation), ctx.lang))
             st.dataframe(
                 columns.select(["column_name", "data_type"]).rename(
-                    {"column_name": ctx.t("col_column"), "data_type": ctx.t("col_type")}),
-                hide_index=True, key=f"catalog_{relation}",
+                    {"column_name": ctx.t("col_column"), "data_type": ctx.t("col_type")}
+                ),
+                hide_index=True,
+                key=f"catalog_{relation}",
             )

@@ -24,7 +24,7 @@ OpenPage = Callable[..., AppTest]
 
 
 def dashboard_settings(folder: Path) -> Settings:
-    values = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "key")}
+    values = {"db": str(folder / "callstats.duckdb"), "key_file": str(folder / "private" / "key")}
     return load_settings(values, start=folder, settings_file=SAMPLE_SITE)
 
 

@@ -136,7 +136,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     good = write_csv(inputs / "zz-good.csv", GOOD)
     paths["good"] = good
     db = folder / "callstats.duckdb"
-    result = run_cli("ingest", str(inputs), "--db", str(db), env={"CALLSTATS_KEY_FILE": str(folder / "key")})
+    result = run_cli("ingest", str(inputs), "--db", str(db), env={"CALLSTATS_KEY_FILE": str(folder / "private" / "key")})
     return db, paths, result.stdout, result.stderr
 
 

@@ -127,7 +127,7 @@ def test_two_ingests_started_together_both_load_and_nothing_is_counted_twice(tmp
     reference = settings_for(tmp_path / "reference")
     ingest(files, reference)
     site = tmp_path / "site"
-    env = {**os.environ, "CALLSTATS_KEY_FILE": str(site / "key")}
+    env = {**os.environ, "CALLSTATS_KEY_FILE": str(site / "private" / "key")}
     commands = [
         [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, "ingest", "--quiet", "--db", str(site / "callstats.duckdb"), *map(str, part)]
         for part in (files[:5], files[3:])  # overlapping file sets, too

@@ -51,7 +51,7 @@ def _copy_state(source: Path, target: Path) -> Path:
 
 
 def _start(args: list[str], folder: Path, fault: str | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "CALLSTATS_KEY_FILE": str(folder / "key")}
+    env = {**os.environ, "CALLSTATS_KEY_FILE": str(folder / "private" / "key")}
     env.pop("CALLSTATS_FAULT", None)
     if fault:
         env["CALLSTATS_FAULT"] = fault

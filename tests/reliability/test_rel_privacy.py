@@ -49,7 +49,7 @@ def _copy_site(source: Path, target: Path) -> Settings:
     for path in source.iterdir():
         if path.is_file() and not path.name.endswith(".lock"):
             shutil.copy2(path, target / path.name)
-    return settings_for(target, key_file=str(source / "key"))
+    return settings_for(target, key_file=str(source / "private" / "key"))
 
 
 def test_the_key_is_created_owner_only_in_an_owner_only_folder(tmp_path: Path) -> None:
