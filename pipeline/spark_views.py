@@ -183,24 +183,27 @@ def _table(spark: SparkSession, root: str, name: str, entry: dict[str, Any]) -> 
 def register_export(spark: SparkSession, root: str, *, check_rows: bool = True) -> dict[str, Any]:
     """Register the export's tables as temporary views after checking its manifest: schema version,
     the tables the views need, the build id against the exported settings, and (check_rows) each
-    table's row count against the manifest. Returns the manifest."""
+    table's row count against the manifest. Nothing is registered unless every check passes.
+    Returns the manifest."""
     manifest = read_manifest(spark, root)
-    for name, entry in manifest["tables"].items():
-        frame = _table(spark, root, name, entry)
-        if check_rows:
-            counted = frame.count()
-            if counted != entry["rows"]:
-                raise ExportMismatch(
-                    f"{name}: {counted} rows in the Parquet files, the manifest says {entry['rows']};"
-                    " the export is incomplete or was changed after it was written"
-                )
-        frame.createOrReplaceTempView(name)
-    stored = spark.sql("select value from settings where name = 'build_id'").collect()
-    if not stored or stored[0][0] != manifest["build_id"]:
-        found = stored[0][0] if stored else "none"
+    frames = {name: _table(spark, root, name, entry) for name, entry in manifest["tables"].items()}
+    stored = frames["settings"].where("name = 'build_id'").select("value").collect()
+    found = stored[0][0] if stored else "none"
+    if found != manifest["build_id"]:
         raise ExportMismatch(
             f"the manifest is for build {manifest['build_id']}, the exported settings for build {found}"
         )
+    if check_rows:
+        for name, frame in frames.items():
+            counted = frame.count()
+            if counted != manifest["tables"][name]["rows"]:
+                raise ExportMismatch(
+                    f"{name}: {counted} rows in the Parquet files, the manifest says"
+                    f" {manifest['tables'][name]['rows']}; the export is incomplete or was changed"
+                    " after it was written"
+                )
+    for name, frame in frames.items():
+        frame.createOrReplaceTempView(name)
     return manifest
 
 
