@@ -20,6 +20,7 @@ from pipeline.parquet_export import export_parquet
 
 pytestmark = [
     pytest.mark.spark,
+    pytest.mark.slow,  # a JVM and some 40 Spark jobs: minutes on a shared 2-core machine
     pytest.mark.skipif(
         shutil.which("java") is None,
         reason="Spark needs Java 17+ on PATH (.ci/run installs it; on Debian: apt-get install openjdk-17-jre-headless)",
