@@ -165,3 +165,10 @@ def test_partition_values_are_escaped_as_hive_does() -> None:
     assert hive_escape("Vårgårda") == "Vårgårda"
     assert hive_escape("A/B=C") == "A%2FB%3DC"
     assert hive_escape("50%") == "50%25"
+
+
+def test_query_parquet_without_engine_spark_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["query", "--parquet", "/nowhere", "select 1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--parquet DIR goes with --engine spark" in err
