@@ -141,8 +141,9 @@ def _export_table(
     old_parts = {p["path"]: p for p in old.get("partitions", []) if (folder / p["file"]).exists()}
     result = TableExport(name)
     partitions = []
+    changed: list[tuple[list[Any], str, int, str]] = []
     for row in fingerprints:
-        values, rows, digest = row[: len(keys)], int(row[len(keys)]), f"{row[len(keys)]}:{row[-1]}"
+        values, rows, digest = list(row[: len(keys)]), int(row[len(keys)]), f"{row[len(keys)]}:{row[-1]}"
         if rows == 0:
             continue  # an empty table without partitions gives one row of count 0
         path = "/".join(
@@ -154,16 +155,20 @@ def _export_table(
         if kept is not None and kept["fingerprint"] == digest:
             partitions.append(kept)
             result.kept += 1
-            continue
+        else:
+            changed.append((values, path, rows, digest))
+    source = _stage(con, select, keys, [c[0] for c in changed]) if keys and changed else f"({select})"
+    for values, path, rows, digest in changed:
         relative = "/".join(p for p in (name, path, f"part-{build_id}.parquet") if p)
         target = folder / relative
-        _write_partition(con, select, keys, list(values), columns, target)
+        _write_partition(con, source, keys, values, columns, target)
         size = target.stat().st_size
         partitions.append(
             {"path": path, "file": relative, "rows": rows, "fingerprint": digest, "bytes": size}
         )
         result.written += 1
         result.bytes_written += size
+    con.execute("drop table if exists export_stage").fetchall()
     listed = {p["path"] for p in partitions}
     result.removed = sum(1 for p in old.get("partitions", []) if p["path"] not in listed)
     partitions.sort(key=lambda p: str(p["path"]))
@@ -176,9 +181,27 @@ def _export_table(
     return entry, result
 
 
+def _stage(con: duckdb.DuckDBPyConnection, select: str, keys: list[str], changed: list[list[Any]]) -> str:
+    """The rows of the changed partitions, sorted by partition, in a temporary table: one pass over
+    the table instead of one per partition; each partition's COPY then reads only its own row
+    groups (DuckDB skips the others by their min/max)."""
+    key_list = ", ".join(keys)
+    con.execute(
+        f"create or replace temp table export_changed as select {key_list} from ({select}) as t limit 0"
+    ).fetchall()
+    placeholders = ", ".join("?" for _ in keys)
+    con.executemany(f"insert into export_changed values ({placeholders})", changed)
+    con.execute(
+        f"create or replace temp table export_stage as select t.* from ({select}) as t"
+        f" semi join export_changed using ({key_list}) order by {key_list}"
+    ).fetchall()
+    con.execute("drop table export_changed").fetchall()
+    return "export_stage"
+
+
 def _write_partition(
     con: duckdb.DuckDBPyConnection,
-    select: str,
+    source: str,
     keys: list[str],
     values: list[Any],
     columns: list[dict[str, str]],
@@ -189,7 +212,7 @@ def _write_partition(
     where = " and ".join(f"{k} = ${k}" for k in keys) or "true"
     names = ", ".join(f'"{c["name"]}"' for c in columns)
     con.execute(
-        f"copy (select {names} from ({select}) as t where {where}) to {_quoted(temporary)}"
+        f"copy (select {names} from {source} as t where {where}) to {_quoted(temporary)}"
         " (format parquet, compression zstd)",
         dict(zip(keys, values, strict=True)),
     ).fetchall()
