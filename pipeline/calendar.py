@@ -135,6 +135,7 @@ class WorkingCalendar:
             year=pl.col("date").dt.year().cast(pl.Int32),
             month=pl.col("date").dt.month().cast(pl.Int32),
             weekday=pl.col("date").dt.weekday().cast(pl.Int32),  # 1 = Monday … 7 = Sunday
+            day_of_month=pl.col("date").dt.day().cast(pl.Int32),
         ).select(
             "date",
             "iso_year",
@@ -148,6 +149,7 @@ class WorkingCalendar:
             "holiday_name",
             "opens_at",
             "closes_at",
+            "day_of_month",
         )
 
 

@@ -17,6 +17,7 @@ EXAMPLES = {
     "inspect": "callstats inspect /srv/export/växel/",
     "report": "callstats report weekly --month 2016-12\n  callstats report board --month previous --out pack/",
     "query": 'callstats query "select * from calls_by_week where iso_year = 2016 and iso_week = 51"',
+    "export": "callstats export --parquet /srv/lake/callstats",
     "dashboard": "callstats dashboard --db callstats.duckdb --port 8501",
     "demo": "callstats demo",
     "sample": "callstats sample --out sample_data",
@@ -94,6 +95,20 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", default="30", help="time limit in seconds, start to printed result (default 30)"
     )
     p.add_argument("--memory", default="2GB", help="memory limit of the whole query process (default 2GB)")
+    p.add_argument(
+        "--engine",
+        default="duckdb",
+        choices=["duckdb", "spark"],
+        help="duckdb (the published database) or spark (a Parquet export, --parquet; needs callstats[spark])",
+    )
+    p.add_argument(
+        "--parquet", metavar="DIR", help="the `callstats export` folder or URL that --engine spark reads"
+    )
+
+    p = command("export", "write the facts, calendar and calls as Hive-partitioned Parquet, incrementally")
+    p.add_argument(
+        "--parquet", required=True, type=Path, metavar="DIR", help="export folder (created if new)"
+    )
 
     p = command("dashboard", "start the Streamlit dashboard on the published database")
     p.add_argument("--port", type=int, default=8501)

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "ingest": cmd_ingest,
         "report": cmd_report,
         "query": cmd_query,
+        "export": cmd_export,
         "dashboard": cmd_dashboard,
         "demo": cmd_demo,
         "inspect": cmd_inspect,
@@ -210,6 +211,9 @@ def _emit(text: str, out: Path | None) -> None:
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import sql_guard
 
+    if args.engine == "spark" or args.parquet:
+        return query_on_spark(args)
+
     limits = sql_guard.Limits(
         timeout_s=sql_guard.parse_seconds(args.timeout, "--timeout"),
         max_rows=sql_guard.parse_count(args.max_rows, "--max-rows"),
@@ -246,6 +250,46 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def query_on_spark(args: argparse.Namespace) -> int:
+    """`query --engine spark --parquet DIR`: the same SQL on Spark over a Parquet export."""
+    if args.engine != "spark" or not args.parquet:
+        raise UsageError("--parquet DIR goes with --engine spark, and --engine spark needs --parquet DIR")
+    from pipeline import sql_guard
+
+    try:
+        from pipeline import spark_views
+    except ImportError:
+        raise UsageError("--engine spark needs PySpark and SQLGlot: pip install 'callstats[spark]'") from None
+    try:
+        spark = spark_views.local_session()
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"Spark did not start (it needs Java 17 or newer): {first}") from None
+    try:
+        spark_views.register_export(spark, args.parquet)
+        spark_views.create_views(spark)
+        max_rows = sql_guard.parse_count(args.max_rows, "--max-rows")
+        columns, rows, truncated = spark_views.run_query(spark, args.sql, max_rows=max_rows)
+    except spark_views.ExportMismatch as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # SQLGlot's parse errors and Spark's analysis errors alike
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"spark: {first}") from None
+    if args.output_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([columns, *rows])
+        text = buffer.getvalue()
+    elif args.output_format == "json":
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        text = json.dumps(records, ensure_ascii=False, default=str, indent=1)
+    else:
+        text = _text_table(columns, rows)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if truncated:
+        print(f"callstats: showing the first {args.max_rows} rows (--max-rows)", file=sys.stderr)
+    return 0
+
+
 def _text_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     cells = [[("" if v is None else str(v)) for v in r] for r in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
@@ -256,6 +300,26 @@ def _text_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines)
+
+
+# export ---------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.parquet_export import ExportError, export_parquet
+
+    try:
+        report = export_parquet(settings.db, args.parquet)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{'table':<14} {'rows':>11} {'written':>8} {'kept':>6} {'removed':>8}")
+    for t in report.tables:
+        print(f"{t.name:<14} {fmt.number(t.rows, 0):>11} {t.written:>8} {t.kept:>6} {t.removed:>8}")
+    print(
+        f"exported build {report.build_id} (data through {report.data_through or 'no data yet'}) to"
+        f" {report.folder}: {report.bytes_total / 1e6:.1f} MB in {report.seconds:.1f} s"
+    )
+    return 0
 
 
 # dashboard and demo ---------------------------------------------------------------------------

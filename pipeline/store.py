@@ -230,6 +230,19 @@ def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def connect_exporter(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published snapshot that may write files (COPY TO): for
+    `callstats export`, which the user runs on their own database, never for analyst SQL."""
+    if not db.exists():
+        raise StoreError(f"no database at {db}: run `callstats ingest PATH --db {db}` first")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open {db} read-only: {str(exc).splitlines()[0]}") from exc
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
 def snapshot_identity(db: Path) -> tuple[int, int, int]:
     """Changes whenever a new snapshot is published (a rename gives a new inode)."""
     st = db.stat()

@@ -58,8 +58,13 @@ create table if not exists calendar (
     day_fraction  double not null,         -- 1, 0.5, 0
     holiday_name  varchar,
     opens_at      time,
-    closes_at     time
+    closes_at     time,
+    day_of_month  integer                  -- 1–31: views join it rather than call a date function
 );
+
+-- Stores made before day_of_month existed get the column, filled once.
+alter table calendar add column if not exists day_of_month integer;
+update calendar set day_of_month = extract(day from date) where day_of_month is null;
 
 create table if not exists ingested_files (
     file_id       integer not null,

@@ -51,7 +51,7 @@ final as (
         c.year,
         c.month,
         c.weekday,
-        dayofmonth(c.date) as day_of_month,
+        c.day_of_month,
         c.day_type,
         c.day_fraction,
         c.holiday_name,

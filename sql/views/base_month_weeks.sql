@@ -30,12 +30,22 @@ with parts as (
 
 final as (
     select
-        * replace (
-            cast(calls as bigint) as calls,
-            cast(answered as bigint) as answered,
-            cast(abandoned as bigint) as abandoned,
-            cast(after_hours as bigint) as after_hours
-        ),
+        organisation,
+        year,
+        month,
+        iso_year,
+        iso_week,
+        first_date,
+        last_date,
+        first_workday,
+        last_workday,
+        days,
+        days_of_week_in_month,
+        workdays,
+        cast(calls as bigint) as calls,
+        cast(answered as bigint) as answered,
+        cast(abandoned as bigint) as abandoned,
+        cast(after_hours as bigint) as after_hours,
         days_of_week_in_month < 7 as is_split,
         days = days_of_week_in_month as is_complete,
         round(calls / nullif(workdays, 0), 1) as calls_per_workday,

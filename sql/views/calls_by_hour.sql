@@ -15,7 +15,13 @@ with covered_days as (
 grid as (
     select d.weekday, d.days, hours.hour
     from covered_days as d
-    cross join (select cast(range as integer) as hour from range(24)) as hours
+    -- the 24 hours as a literal list: portable where range() and generate_series() are not
+    cross join (
+        values
+            (0), (1), (2), (3), (4), (5), (6), (7),
+            (8), (9), (10), (11), (12), (13), (14), (15),
+            (16), (17), (18), (19), (20), (21), (22), (23)
+    ) as hours (hour)
 ),
 
 counts as (
