@@ -17,7 +17,7 @@ from pipeline import formatting as fmt
 from pipeline import report as reports
 from pipeline import store
 from pipeline.config import Settings
-from pipeline.errors import UsageError
+from pipeline.errors import EXIT_FAILED, EXIT_OK, UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,9 @@ def _summary(report: IngestReport) -> str:
         f" {totals[4]:>8} {totals[5]:>8}"
     )
     if report.recomputed:
-        lines.append("settings that shape the statistics changed: stored calls were recounted by the new rules")
+        lines.append(
+            "settings that shape the statistics changed: stored calls were recounted by the new rules"
+        )
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
@@ -86,6 +88,7 @@ def _summary(report: IngestReport) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    store.check_db_location(settings.db)
     result = ingest(
         args.paths,
         settings,
@@ -94,44 +97,73 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
     )
     print(_summary(result))
+    rejected = [f for f in result.files if f.rejected and f.file_id is not None]
+    pointer = _rejected_pointer(rejected)
+    if pointer:
+        print(pointer)
+    # One line on stderr at most: the outcome that decides the exit code.
     if result.failed:
         print(
             f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
             " the other files were loaded and published",
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return EXIT_FAILED
+    if pointer:
+        print(f"callstats: {pointer}", file=sys.stderr)
+        return EXIT_FAILED if args.strict else EXIT_OK
+    return EXIT_OK
+
+
+def _rejected_pointer(rejected: list[FileReport]) -> str:
+    """Where this run's rejected rows are: a query the user can paste."""
+    if not rejected:
+        return ""
+    ids = sorted(f.file_id for f in rejected if f.file_id is not None)
+    where = f"file_id in ({', '.join(map(str, ids))})" if len(ids) <= 5 else f"file_id >= {ids[0]}"
+    rows = sum(f.rejected for f in rejected)
+    return (
+        f"{rows} row(s) rejected in {len(rejected)} file(s); see them with:"
+        f' callstats query "select * from rejected_rows where {where}"'
+    )
 
 
 # report ---------------------------------------------------------------------------------------
 
 
+def _parse_month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise UsageError(f"--month {text!r}: expected YYYY-MM, e.g. 2016-12") from None
+    return year, month
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.out is not None:
+        store.check_can_write(args.out, "--out")
+    if args.output_format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx needs --out FILE.xlsx")
+    if args.month and args.kind == "monthly":
+        raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
+    month = _parse_month(args.month) if args.month else None
     con = store.connect_readonly(settings.db)
     try:
         reports.check_org(con, args.org)
         through = reports.data_through(con)
-        if args.kind == "weekly" and args.month:
-            try:
-                year, month = (int(p) for p in args.month.split("-"))
-                dt.date(year, month, 1)
-            except ValueError:
-                raise UsageError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2016-12") from None
-            result = reports.weekly_for_month(con, year, month, args.org, args.lang)
+        if args.kind == "weekly" and month:
+            result = reports.weekly_for_month(con, month[0], month[1], args.org, args.lang)
         elif args.kind == "weekly":
             result = reports.weekly_for_year(
                 con, args.year or through.isocalendar().year, args.org, args.lang
             )
         else:
-            if args.month:
-                raise UsageError("--month is for `report weekly`; use --year with `report monthly`")
             result = reports.monthly(con, args.year or through.year, args.org, args.lang)
     finally:
         con.close()
     if args.output_format == "xlsx":
-        if args.out is None:
-            raise UsageError("--format xlsx needs --out FILE.xlsx")
+        assert args.out is not None  # checked above
         reports.write_xlsx(result, args.out)
         print(f"wrote {args.out}")
         return 0
@@ -260,12 +292,24 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.retention import parse_age, purge
+    from pipeline.retention import cutoff_for, purge, would_purge
 
-    cutoff = parse_age(args.older_than, dt.date.today())
+    age = args.older_than or str(settings["retention"])
+    if not age:
+        raise UsageError("purge needs --older-than AGE (e.g. 24m), or the retention setting")
+    cutoff = cutoff_for(age, dt.date.today(), force=args.force)
+    store.check_db_location(settings.db)
+    if args.dry_run:
+        rows, oldest = would_purge(settings, cutoff)
+        span = f" (oldest {oldest})" if oldest else ""
+        print(
+            f"would remove {fmt.number(rows, 0, 'en')} call rows dated before {cutoff}{span};"
+            " dry run, nothing changed"
+        )
+        return EXIT_OK
     removed, published = purge(settings, cutoff)
     print(
         f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
         f" published {published.path}"
     )
-    return 0
+    return EXIT_OK

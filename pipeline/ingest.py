@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import store
+from pipeline import interrupts, store
 from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.canonical_csv import finish_canonical_csv, looks_canonical, stage_canonical_csv
 from pipeline.config import Settings
@@ -40,6 +40,7 @@ class FileReport:
     rejected: int = 0
     filtered: int = 0
     message: str = ""
+    file_id: int | None = None  # its row in ingested_files (and rejected_rows), when one was written
     filtered_reasons: dict[str, int] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
@@ -69,13 +70,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
+            if not inside:
+                # An empty export folder means the export did not run: never publish as if it had.
+                raise store.StoreError(f"no files in {path}")
+            found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:
@@ -91,6 +94,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_arguments(settings: Settings, format_name: str, mapping: Path | None) -> None:
+    """What can be wrong with the format arguments, found before any file is read or any database
+    is touched: a mistyped format or mapping must not publish an empty database."""
+    if mapping is not None:
+        from pipeline.formats.mapping import load_mapping
+
+        load_mapping(mapping)  # a missing or malformed mapping: one line, FormatError
+        if format_name not in ("auto", "mapping"):
+            raise FormatError(f"--format {format_name} and --mapping do not go together")
+    elif format_name != "auto":
+        from pipeline import formats
+
+        formats.get_adapter(format_name)  # unknown: FormatError naming the known formats
+        if format_name == "mapping":
+            raise FormatError("--format mapping needs --mapping FILE")
+
+
 def ingest(
     paths: Iterable[Path],
     settings: Settings,
@@ -101,24 +121,30 @@ def ingest(
     publish: bool = True,
 ) -> IngestReport:
     files = expand_paths(paths)
+    check_arguments(settings, format_name, mapping)
     db = settings.db
     key = load_or_create_key(settings.key_file)
     reports: list[FileReport] = []
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
+        interrupts.watch(con)
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
             for index, path in enumerate(files):
+                interrupts.check()
                 if progress:
                     progress(index, len(files), path, None)
                 report = _ingest_file(con, path, settings, key, format_name, mapping)
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
+            interrupts.check()
             data_through = _finish_build(con, settings)
+            interrupts.check()
             published = store.publish(con, db) if publish else None
         finally:
+            interrupts.unwatch(con)
             # publish() closes the connection; closing twice is harmless.
             con.close()
     return IngestReport(reports, published, data_through, recomputed)
@@ -166,6 +192,7 @@ def _ingest_file(
         parsed = _stage(con, path, settings, format_name, mapping)
         store.fault_point("after_stage")
         report = _load_staged(con, path, file_id, parsed, settings, key)
+        report.file_id = file_id
         store.fault_point("after_insert")
         con.execute(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
@@ -192,6 +219,9 @@ def _ingest_file(
         store.fault_point("after_commit")
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
+        if interrupts.requested():
+            # The query was stopped by Ctrl-C, not by the file: the file has not failed.
+            raise interrupts.Interrupted from None
         con.execute("rollback")
         message = _one_line(exc)
         con.execute(
@@ -207,7 +237,7 @@ def _ingest_file(
                 "message": message,
             },
         )
-        return FileReport(path, "failed", message=message)
+        return FileReport(path, "failed", message=message, file_id=file_id)
 
 
 def _one_line(exc: BaseException) -> str:
