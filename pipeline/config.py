@@ -235,6 +235,8 @@ def _validate(values: dict[str, Any]) -> None:
                 ZoneInfo(str(zone))
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise SettingsError(f"{name}: unknown time zone {zone!r} (e.g. Europe/Stockholm)") from exc
+    if values["retention"] and not re.fullmatch(r"\s*\d+\s*[mdMD]\s*", str(values["retention"])):
+        raise SettingsError(f"retention: {values['retention']!r} is not an age such as 24m or 730d")
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", str(values["ingest_memory_limit"])):
         raise SettingsError("ingest_memory_limit: a size such as 1GB or 512MB")
     try:
