@@ -66,6 +66,40 @@ def week_label(row: dict[str, Any], lang: str) -> str:
     return label
 
 
+# Up to this many weeks the full labels ('v. 51 (4,5 dagar)') fit, slanted; beyond it each tick is a
+# short upright stack ('v. 51' over '4,5 d') and the full label moves to the hover text.
+FULL_LABEL_WEEKS = 13
+
+
+def _week_ticks(
+    rows: list[dict[str, Any]], keys: list[str], labels: list[str], lang: str
+) -> tuple[list[str], list[str], int]:
+    """Tick texts, the weeks that carry them, and the text angle. The year is added on the first
+    week and where the ISO year changes, so many weeks read unambiguously."""
+
+    def year_mark(i: int) -> bool:
+        return i == 0 or rows[i]["iso_year"] != rows[i - 1]["iso_year"]
+
+    if len(rows) <= FULL_LABEL_WEEKS:
+        ticks = [
+            f"{lab}<br>{r['iso_year']}" if year_mark(i) else lab
+            for i, (lab, r) in enumerate(zip(labels, rows, strict=True))
+        ]
+        return ticks, keys, -45
+    ticks = []
+    for i, r in enumerate(rows):
+        lines = [fmt.week_label(int(r["iso_week"]), lang)]
+        if not r["is_complete"] or float(r["workdays_in_week"]) < 5:
+            lines.append(f"{fmt.workdays(float(r['workdays']), lang)} d")
+        if year_mark(i):
+            lines.append(str(r["iso_year"]))
+        ticks.append("<br>".join(lines))
+    # More than a year of weeks: every other week is labelled (and always the latest).
+    step = 2 if len(rows) > 52 else 1
+    shown = [i for i in range(len(rows)) if (len(rows) - 1 - i) % step == 0]
+    return [ticks[i] for i in shown], [keys[i] for i in shown], 0
+
+
 def weekly_bars(
     weeks: pl.DataFrame, *, lang: str, per_workday: bool, show_baseline: bool, baseline_per_month: float,
 ) -> go.Figure:
@@ -77,11 +111,7 @@ def weekly_bars(
     rows = weeks.to_dicts()
     keys = [f"{r['iso_year']}-W{r['iso_week']:02d}" for r in rows]
     labels = [week_label(r, lang) for r in rows]
-    # Mark the year on the first week and where the ISO year changes, so 26 weeks read unambiguously.
-    ticks = [
-        f"{lab}<br>{r['iso_year']}" if i == 0 or r["iso_year"] != rows[i - 1]["iso_year"] else lab
-        for i, (lab, r) in enumerate(zip(labels, rows, strict=True))
-    ]
+    ticks, tickvals, angle = _week_ticks(rows, keys, labels, lang)
     if per_workday:
         current = [r["calls_per_workday"] for r in rows]
         previous = [r["calls_per_workday_prev_year"] for r in rows]
@@ -124,7 +154,7 @@ def weekly_bars(
             # Above the plot area, clear of the bars and the baseline's step.
             fig.add_annotation(x=key, y=1, yref="paper", yanchor="bottom", text=t("in_progress", lang),
                                showarrow=False)
-    fig.update_xaxes(type="category", tickmode="array", tickvals=keys, ticktext=ticks, tickangle=-45)
+    fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticks, tickangle=angle)
     fig.update_yaxes(tickformat=",.1f" if per_workday else ",d")
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     return _layout(fig, lang)

@@ -157,6 +157,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "settings": ("Inställningar databasen byggdes med", "Settings the database was built with"),
     "col_reason": ("Orsak", "Reason"),
     "col_rows": ("Rader", "Rows"),
+    # the Data page's tables: database column → heading
+    "col_file_id": ("Fil-id", "File id"),
+    "col_path": ("Fil", "File"),
+    "col_format": ("Format", "Format"),
+    "col_source_system": ("Källsystem", "Source system"),
+    "col_rows_read": ("Lästa", "Read"),
+    "col_loaded": ("Inlästa", "Loaded"),
+    "col_merged": ("Sammanslagna", "Merged"),
+    "col_duplicate": ("Dubbletter", "Duplicates"),
+    "col_rejected": ("Avvisade", "Rejected"),
+    "col_filtered": ("Filtrerade", "Filtered"),
+    "col_status": ("Status", "Status"),
+    "col_message": ("Meddelande", "Message"),
+    "col_finished_at": ("Klar", "Finished"),
+    "col_line_no": ("Rad", "Line"),
+    "col_raw": ("Radens text", "Line text"),
+    "col_name": ("Namn", "Name"),
+    "col_value": ("Värde", "Value"),
 }
 
 # One line per relation for the SQL page's browser (views' full headers live in sql/views/*.sql).

@@ -253,6 +253,9 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # Readers, not developers: no "Deploy" button or developer menu.
+        "--client.toolbarMode",
+        "viewer",
     ]
     return subprocess.call(command, env=env)
 
@@ -281,10 +284,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.sample import write_sample
+    from pipeline.sample import write_sample_files
 
-    paths = write_sample(args.out)
-    print(f"wrote {len(paths)} files under {args.out}")
+    months, exports = write_sample_files(args.out)
+    print(
+        f"wrote {len(months) + len(exports)} files under {args.out}: {len(months)} monthly call files"
+        f" in {args.out / 'calls'} and {len(exports)} telephony exports in {args.out / 'formats'}"
+    )
     return 0
 
 

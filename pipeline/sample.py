@@ -312,6 +312,11 @@ def write_sample(out_dir: Path, seed: int = 2017) -> list[Path]:
     Also writes ISO weeks 49–52 of 2016 of the same calls as real exports under out_dir/formats/:
     asterisk/Master.csv, asterisk_queue_log/queue_log and cucm/cdr_* (see write_format_samples).
     """
+    return write_sample_files(out_dir, seed)[0]
+
+
+def write_sample_files(out_dir: Path, seed: int = 2017) -> tuple[list[Path], list[Path]]:
+    """write_sample, returning both lists of written files: the month files and the format files."""
     calls = generate_calls(seed)
     target = out_dir / "calls"
     target.mkdir(parents=True, exist_ok=True)
@@ -320,8 +325,7 @@ def write_sample(out_dir: Path, seed: int = 2017) -> list[Path]:
         path = target / name
         path.write_bytes(data)
         paths.append(path)
-    write_format_samples(calls, out_dir / "formats")
-    return paths
+    return paths, write_format_samples(calls, out_dir / "formats")
 
 
 def write_format_samples(calls: pl.DataFrame, out_dir: Path) -> list[Path]:
