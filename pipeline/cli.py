@@ -70,6 +70,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="in folders, only files matching GLOB (repeatable; default: the include setting, or all)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="in folders, skip files matching GLOB (repeatable; default: the exclude setting)",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="try again files that failed before with the same content (default: reported as still failing)",
+    )
 
     p = command("report", "the board's weekly or monthly table")
     p.add_argument("kind", choices=["weekly", "monthly"])

@@ -95,6 +95,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         format_name=args.format,
         mapping=args.mapping,
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
+        include=args.include,
+        exclude=args.exclude,
+        retry_failed=args.retry_failed,
     )
     print(_summary(result))
     rejected = [f for f in result.files if f.rejected and f.file_id is not None]

@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),
     Setting("retention", "", "purge default, e.g. '24m' (call rows only; statistics stay)"),
+    Setting("include", [], "in a folder, only files matching these globs, e.g. ['*.csv', 'cdr_*']"),
+    Setting("exclude", [], "in a folder, skip files matching these globs, e.g. ['README*', '*.md']"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -235,6 +237,11 @@ def _validate(values: dict[str, Any]) -> None:
                 ZoneInfo(str(zone))
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise SettingsError(f"{name}: unknown time zone {zone!r} (e.g. Europe/Stockholm)") from exc
+    for name in ("include", "exclude"):
+        if isinstance(values[name], str):
+            values[name] = [values[name]]
+        if not all(isinstance(glob, str) and glob for glob in values[name]):
+            raise SettingsError(f"{name}: a list of file-name globs, e.g. ['*.csv']")
     if values["retention"] and not re.fullmatch(r"\s*\d+\s*[mdMD]\s*", str(values["retention"])):
         raise SettingsError(f"retention: {values['retention']!r} is not an age such as 24m or 730d")
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", str(values["ingest_memory_limit"])):

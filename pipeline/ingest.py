@@ -9,10 +9,11 @@ whose content (sha256) was loaded before is reported as already loaded and skipp
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,17 @@ class IngestReport:
 Progress = Callable[[int, int, Path, FileReport | None], None]
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders recursively (hidden files skipped), in a stable order."""
+def expand_paths(
+    paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[Path]:
+    """Files as given, folders recursively (hidden files skipped), in a stable order.
+
+    Inside a folder, `include` globs (any of them; none means every file) and `exclude` globs pick
+    the files: a glob with a '/' is matched against the path below the folder, any other against the
+    file name. A file named on the command line is always taken. A folder with nothing to take is an
+    error: an empty or mistyped export means the export did not run, and must not look like a quiet
+    night.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -76,14 +86,27 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not inside:
-                # An empty export folder means the export did not run: never publish as if it had.
                 raise store.StoreError(f"no files in {path}")
-            found.extend(inside)
+            taken = [p for p in inside if _selected(p.relative_to(path), include, exclude)]
+            if not taken:
+                rules = " ".join(
+                    [*(f"--include {g!r}" for g in include), *(f"--exclude {g!r}" for g in exclude)]
+                )
+                raise store.StoreError(f"none of the {len(inside)} files in {path} match {rules}")
+            found.extend(taken)
         elif path.is_file():
             found.append(path)
         else:
             raise store.StoreError(f"no such file or folder: {path}")
     return found
+
+
+def _selected(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    def matches(glob: str) -> bool:
+        target = relative.as_posix() if "/" in glob else relative.name
+        return fnmatch.fnmatchcase(target, glob)
+
+    return (not include or any(matches(g) for g in include)) and not any(matches(g) for g in exclude)
 
 
 def sha256_of(path: Path) -> str:
@@ -119,8 +142,17 @@ def ingest(
     mapping: Path | None = None,
     progress: Progress | None = None,
     publish: bool = True,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    retry_failed: bool = False,
 ) -> IngestReport:
-    files = expand_paths(paths)
+    """Load `paths` and publish. `include`/`exclude` default to the settings of the same names.
+    A file that failed before with the same content is not tried again unless `retry_failed`."""
+    files = expand_paths(
+        paths,
+        settings["include"] if include is None else include,
+        settings["exclude"] if exclude is None else exclude,
+    )
     check_arguments(settings, format_name, mapping)
     db = settings.db
     key = load_or_create_key(settings.key_file)
@@ -135,7 +167,7 @@ def ingest(
                 interrupts.check()
                 if progress:
                     progress(index, len(files), path, None)
-                report = _ingest_file(con, path, settings, key, format_name, mapping)
+                report = _ingest_file(con, path, settings, key, format_name, mapping, retry_failed)
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
@@ -175,6 +207,7 @@ def _ingest_file(
     key: bytes,
     format_name: str,
     mapping: Path | None,
+    retry_failed: bool = False,
 ) -> FileReport:
     size = path.stat().st_size
     digest = sha256_of(path)
@@ -185,6 +218,17 @@ def _ingest_file(
     )
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
+    if not retry_failed and mapping is None:
+        # The same bytes read the same way fail the same way: say so once a night, not as a new failure.
+        failed = store.fetch_one(
+            con,
+            store.sql_text("ingest/earlier_failure.sql"),
+            {"sha": digest, "format": format_name, "site_tz": settings.site_tz},
+        )
+        if failed is not None and failed[0] is not None:
+            return FileReport(
+                path, "still failing", message=f"still failing (since {failed[0]}): {failed[1]}"
+            )
     file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
     started = dt.datetime.now(dt.UTC)
     try:
