@@ -27,6 +27,7 @@ EXAMPLES = {
     "demo": "callstats demo",
     "sample": "callstats sample --out sample_data",
     "purge": "callstats purge --older-than 24m",
+    "status": "callstats status --max-age 2d",
 }
 
 
@@ -122,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", help="e.g. 24m (months) or 730d (days); default: the retention setting")
     p.add_argument("--dry-run", action="store_true", help="print what would be removed, change nothing")
     p.add_argument("--force", action="store_true", help="allow an age under one month")
+
+    p = command(
+        "status", "is the published data fresh and healthy? exit 0 yes, 1 no (for cron and monitoring)"
+    )
+    p.add_argument(
+        "--max-age", default="2d", help="stale after this many working days without data (default 2d)"
+    )
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "json"])
     return parser
 
 

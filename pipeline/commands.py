@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import formatting as fmt
+from pipeline import health, store
 from pipeline import report as reports
-from pipeline import store
 from pipeline.config import Settings
 from pipeline.errors import EXIT_FAILED, EXIT_OK, UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "demo": cmd_demo,
         "sample": cmd_sample,
         "purge": cmd_purge,
+        "status": cmd_status,
     }[args.command]
     return handler(args, settings)
 
@@ -157,12 +158,18 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         through = reports.data_through(con)
         if args.kind == "weekly" and month:
             result = reports.weekly_for_month(con, month[0], month[1], args.org, args.lang)
+            first = dt.date(month[0], month[1], 1)
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         elif args.kind == "weekly":
-            result = reports.weekly_for_year(
-                con, args.year or through.isocalendar().year, args.org, args.lang
-            )
+            iso_year = args.year or through.isocalendar().year
+            result = reports.weekly_for_year(con, iso_year, args.org, args.lang)
+            first = dt.date.fromisocalendar(iso_year, 1, 1)
+            last = dt.date.fromisocalendar(iso_year + 1, 1, 1) - dt.timedelta(days=1)
         else:
-            result = reports.monthly(con, args.year or through.year, args.org, args.lang)
+            year = args.year or through.year
+            result = reports.monthly(con, year, args.org, args.lang)
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        findings = health.findings_between(con, first, last)
     finally:
         con.close()
     if args.output_format == "xlsx":
@@ -175,6 +182,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     ](result)
     if args.output_format == "table":
         text += "\n\n" + ("data t.o.m. " if args.lang == "sv" else "data through ") + str(through)
+        # A hole in the data must not be read as a dip: the report says so under its table.
+        note = health.summary_line(findings, args.lang)
+        if note:
+            text += "\n" + note
+    elif args.output_format == "json":
+        text = json.dumps(
+            {**json.loads(text), "data_health": findings}, ensure_ascii=False, indent=2, default=str
+        )
     _emit(text, args.out)
     return 0
 
@@ -322,3 +337,18 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         f" published {published.path}"
     )
     return EXIT_OK
+
+
+# status ---------------------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import status as health
+
+    max_age = health.parse_max_age(args.max_age)
+    result = health.check(settings, max_age, health.today())
+    if args.output_format == "json":
+        print(json.dumps(result.as_json(), ensure_ascii=False, default=str, indent=1))
+    else:
+        print(health.render(result, settings.site_tz))
+    return EXIT_OK if result.ok else EXIT_FAILED

@@ -8,8 +8,10 @@ whose content (sha256) was loaded before is reported as already loaded and skipp
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import fnmatch
+import gzip
 import hashlib
 import re
 import uuid
@@ -157,6 +159,7 @@ def ingest(
     db = settings.db
     key = load_or_create_key(settings.key_file)
     reports: list[FileReport] = []
+    started = dt.datetime.now(dt.UTC)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
         interrupts.watch(con)
@@ -172,6 +175,7 @@ def ingest(
                 if progress:
                     progress(index + 1, len(files), path, report)
             interrupts.check()
+            _record_run(con, started, reports)
             data_through = _finish_build(con, settings)
             interrupts.check()
             published = store.publish(con, db) if publish else None
@@ -258,6 +262,16 @@ def _ingest_file(
                 "message": "; ".join(report.notices) or None,
             },
         )
+        con.execute(
+            "insert into file_profile select $file_id, $source, $format, $columns, min(local_date),"
+            " max(local_date) from normalised where verdict = 'ok'",
+            {
+                "file_id": file_id,
+                "source": parsed.source_system,
+                "format": parsed.format,
+                "columns": column_count(path),
+            },
+        ).fetchall()
         store.fault_point("before_commit")
         con.execute("commit")
         store.fault_point("after_commit")
@@ -282,6 +296,25 @@ def _ingest_file(
             },
         )
         return FileReport(path, "failed", message=message, file_id=file_id)
+
+
+def column_count(path: Path) -> int | None:
+    """Fields in the first non-empty line, split at the commonest of , ; tab | (quotes respected).
+    Enough to notice an export whose layout changed; None for a file with no text line."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(65536)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
+    if not line:
+        return None
+    delimiter = max(",;\t|", key=line.count)
+    return len(next(csv.reader([line], delimiter=delimiter)))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -456,6 +489,26 @@ def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     con.unregister("calendar_frame")
 
 
+def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: list[FileReport]) -> None:
+    def count(status: str) -> int:
+        return sum(1 for r in reports if r.status == status)
+
+    con.execute(
+        "insert into ingest_runs values ($started, now(), $files, $loaded, $already, $still, $failed,"
+        " $calls, $rejected)",
+        {
+            "started": started,
+            "files": len(reports),
+            "loaded": count("loaded"),
+            "already": count("already loaded"),
+            "still": count("still failing"),
+            "failed": count("failed"),
+            "calls": sum(r.loaded for r in reports),
+            "rejected": sum(r.rejected for r in reports),
+        },
+    ).fetchall()
+
+
 def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date | None:
     """Settings of this build, data_through, and the views — everything a snapshot needs."""
     through = store.fetch_one(con, "select max(date) from daily_facts")
@@ -472,6 +525,7 @@ def _finish_build(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date
         ("facts_fingerprint", facts_fingerprint(settings)),
     ]
     con.executemany("insert into settings values (?, ?)", rows)
+    store.execute_script(con, store.sql_text("ingest/data_health.sql"))
     create_views(con)
     con.execute("commit")
     return data_through
