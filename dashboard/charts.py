@@ -102,8 +102,11 @@ def _week_ticks(
 
 def weekly_bars(
     weeks: pl.DataFrame, *, lang: str, per_workday: bool, show_baseline: bool, baseline_per_month: float,
+    flagged: dict[str, str] | None = None,
 ) -> go.Figure:
     """Bars per ISO week beside the same week a year earlier, with the working-day baseline.
+
+    `flagged` maps week keys ('2016-W10') to what is wrong with their data: marked above the bar.
 
     `weeks` has the columns of calls_by_week. Per working day, the baseline is the monthly baseline
     spread over the year's working days, which is what baseline_calls ÷ workdays gives.
@@ -154,6 +157,7 @@ def weekly_bars(
             # Above the plot area, clear of the bars and the baseline's step.
             fig.add_annotation(x=key, y=1, yref="paper", yanchor="bottom", text=t("in_progress", lang),
                                showarrow=False)
+    _mark_flagged(fig, {k: v for k, v in (flagged or {}).items() if k in keys})
     fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticks, tickangle=angle)
     fig.update_yaxes(tickformat=",.1f" if per_workday else ",d")
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
@@ -166,8 +170,18 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(float(numerator) / float(denominator), 1)
 
 
+def _mark_flagged(fig: go.Figure, flagged: dict[str, str]) -> None:
+    """A warning sign above each period whose data has a data-health finding; hover says which."""
+    for x, text in flagged.items():
+        fig.add_annotation(
+            x=x, y=1, yref="paper", yanchor="bottom", yshift=16, text="⚠", hovertext=text,
+            showarrow=False, font={"color": "#b45309", "size": 16}, name="data_health",
+        )
+
+
 def monthly_bars(
     months: pl.DataFrame, *, year: int, lang: str, baseline_per_month: float | None,
+    flagged: dict[int, str] | None = None,
 ) -> go.Figure:
     """This year's and last year's months as grouped bars, the baseline as a labelled line.
 
@@ -228,6 +242,7 @@ def monthly_bars(
             annotation_text=t("baseline_line", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
             annotation_position="top left",
         )
+    _mark_flagged(fig, {names[m - 1]: text for m, text in (flagged or {}).items()})
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
     fig.update_yaxes(tickformat=",d")
     fig.update_layout(barmode="group", scattermode="group", bargap=0.2)

@@ -36,6 +36,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Download a chart as PNG with the camera icon in the chart's toolbar.",
     ),
     "download_csv": ("Ladda ner CSV", "Download CSV"),
+    "health_banner": (
+        "Datakvalitet – läs inte detta som en verklig förändring utan att kontrollera: {items}. "
+        "Detaljer: `callstats status`.",
+        "Data health – do not read this as a real change without checking: {items}. "
+        "Details: `callstats status`.",
+    ),
     "download_xlsx": ("Ladda ner Excel", "Download Excel"),
     # week page
     "week_title": ("Veckan – samtal per vecka", "The week – calls per week"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import data, tables
 from dashboard.i18n import t
 from pipeline import formatting as fmt
+from pipeline import health
 
 _KEY = "_dashboard_context"
 
@@ -151,3 +152,19 @@ def downloads(ctx: Context, name: str, sheets: dict[str, pl.DataFrame], key: str
             file_name=f"{name}-{sheet.lower()}.csv", mime="text/csv", key=f"{key}_csv_{sheet}",
             on_click="ignore", icon=":material/download:",
         )
+
+
+def findings_in(findings: list[dict[str, Any]], first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """The data-health findings touching first..last."""
+    return [f for f in findings if f["first_date"] <= last and f["last_date"] >= first]
+
+
+def health_banner(ctx: Context, flagged: dict[str, list[dict[str, Any]]]) -> None:
+    """One warning over a page naming each affected period and what is wrong with its data."""
+    if not flagged:
+        return
+    items = "; ".join(
+        f"{period}: " + ", ".join(health.describe(f, ctx.lang) for f in findings)
+        for period, findings in flagged.items()
+    )
+    st.warning(ctx.t("health_banner", items=items), icon=":material/report:")
