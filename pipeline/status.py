@@ -76,7 +76,8 @@ def check(settings: Settings, max_age_days: int, on: dt.date) -> Status:
         con.close()
     last_ingest = last[0] if last else None
     # A failing file that has since been removed from the export folder is no longer anyone's task.
-    failing = [f for f in failing if Path(f["path"]).exists()]
+    # (Relative paths are as the ingest was given them, from its working folder: kept.)
+    failing = [f for f in failing if not Path(f["path"]).is_absolute() or Path(f["path"]).exists()]
     age = _working_days_between(settings, data_through, on) if data_through else None
     status = Status(data_through, age, last_ingest, sources, findings, failing)
 
