@@ -115,3 +115,10 @@ def test_a_month_of_nights(
     assert [f["path"].rsplit("/", 1)[-1] for f in data["still_failing"]] == ["README.txt"]
     assert data["findings"] == []
     assert data["sources"][0]["first_date"] == "2016-02-01"
+    # And if the nightly job stops: Monday still counts Friday's data as fresh, Wednesday does not.
+    monkeypatch.setenv("CALLSTATS_TODAY", "2016-04-04")
+    assert run(capsys, "status")[0] == 0
+    monkeypatch.setenv("CALLSTATS_TODAY", "2016-04-06")
+    code, shown, _ = run(capsys, "status")
+    assert code == 1
+    assert "stale: data through 2016-03-31, 4 working days old (--max-age 2d)" in shown
