@@ -180,6 +180,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_line_no": ("Rad", "Line"),
     "col_raw": ("Radens text", "Line text"),
     "col_name": ("Namn", "Name"),
+    "col_kind": ("Anmärkning", "Finding"),
+    "col_severity": ("Allvar", "Severity"),
+    "col_first_date": ("Från", "From"),
+    "col_last_date": ("Till", "To"),
+    "col_detail": ("Detalj", "Detail"),
+    "health": ("Datakvalitet", "Data health"),
+    "health_none": ("Inga anmärkningar på datan.", "No findings on the data."),
+    "severity_serious": ("allvarlig", "serious"),
+    "severity_warning": ("varning", "warning"),
     "col_value": ("Värde", "Value"),
 }
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import data, ui
 from pipeline import formatting as fmt
+from pipeline import health
 
 ctx = ui.context()
 
@@ -29,6 +30,28 @@ st.caption(ctx.t("built", built_at=values.get("built_at", "–"), build_id=value
 
 st.subheader(ctx.t("files"))
 st.dataframe(headed(data.ingested_files(ctx.snap)), hide_index=True, key="data_files")
+
+st.subheader(ctx.t("health"))
+findings = data.data_health(ctx.snap)
+if not findings:
+    st.success(ctx.t("health_none"))
+else:
+    lang_index = 1 if ctx.lang == "en" else 0
+    st.dataframe(
+        headed(
+            pl.DataFrame(
+                {
+                    "kind": [health.KIND_LABELS.get(f["kind"], (f["kind"],) * 2)[lang_index] for f in findings],
+                    "severity": [ctx.t(f"severity_{f['severity']}") for f in findings],
+                    "first_date": [f["first_date"] for f in findings],
+                    "last_date": [f["last_date"] for f in findings],
+                    "detail": [f["detail"] for f in findings],
+                }
+            )
+        ),
+        hide_index=True,
+        key="data_health",
+    )
 
 st.subheader(ctx.t("rejected"))
 reasons = data.rejected_reasons(ctx.snap)

@@ -52,3 +52,20 @@ def test_the_clean_sample_has_no_banner(open_page: OpenPage) -> None:
     at = open_page("vecka")
     assert not [w for w in warnings(at) if w.startswith("Datakvalitet")]
     assert marks(figures(at)[0]) == {}
+
+
+def test_the_data_page_lists_the_findings(open_page: OpenPage, holey_db: Path) -> None:
+    at = open_page("data", db=holey_db)
+    table = next(d.value for d in at.dataframe if "Anmärkning" in d.value.columns)
+    records = [
+        {k: v.date() if k in ("Från", "Till") else v for k, v in r.items()} for r in table.to_dict("records")
+    ]
+    assert records == [
+        {
+            "Anmärkning": "arbetsdag utan samtal",
+            "Allvar": "allvarlig",
+            "Från": dt.date(2016, 3, 8),
+            "Till": dt.date(2016, 3, 8),
+            "Detalj": "no calls on working day Tue 2016-03-08",
+        }
+    ]

@@ -62,7 +62,8 @@ def test_a_new_snapshot_is_shown_on_the_next_run_without_a_restart(open_page: Op
     assert "data t.o.m. 2017-02-22" in shown
     assert metric(at, "data t.o.m.").value == "2017-02-22"
     assert len(at.dataframe[0].value) == 27
-    reasons = at.dataframe[1].value
+    # The first table of reasons is the rejected rows' (the filtered rows' comes after it).
+    reasons = next(d.value for d in at.dataframe if list(d.value.columns) == ["Orsak", "Rader"])
     assert reasons.iloc[0, 1] == 1  # the bad row, with its reason
     assert reasons.iloc[0, 0]
 
