@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline import interrupts
 from pipeline.config import load_settings, settings_help
+from pipeline.entry import INTERRUPTED_LINE
 from pipeline.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -160,10 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # An interrupt surfaces as KeyboardInterrupt or as DuckDB's RuntimeError("Query
             # interrupted"), depending on where it lands: the recorded request decides.
             if interrupts.requested() or isinstance(exc, KeyboardInterrupt):
-                return _fail(
-                    "interrupted; nothing from this run was published (the database is as it was)",
-                    EXIT_INTERRUPTED,
-                )
+                return _fail(INTERRUPTED_LINE.removeprefix("callstats: ").strip(), EXIT_INTERRUPTED)
             if isinstance(exc, OSError):
                 where = f": {exc.filename}" if exc.filename else ""
                 return _fail(f"{exc.strerror or exc}{where}", EXIT_FAILED)

@@ -203,3 +203,33 @@ def test_version() -> None:
         [sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0 and result.stdout.startswith("callstats ")
+
+
+def test_ctrl_c_while_the_command_is_still_starting_is_exit_3(site: Site) -> None:
+    """The console script (pipeline.entry) catches the interrupt while polars and DuckDB are imported."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pipeline.entry import main; sys.exit(main())",
+            "status",
+            "--db",
+            str(site.db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=site.root,
+    )
+    # Wait for the early handler: Python itself never catches SIGTERM, so once SigCgt has it, it is ours.
+    status = Path(f"/proc/{process.pid}/status")
+    while process.poll() is None:
+        caught = next(line for line in status.read_text().splitlines() if line.startswith("SigCgt:"))
+        if int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)):
+            break
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 3, stderr
+    assert stderr.strip().splitlines() == [
+        "callstats: interrupted; nothing from this run was published (the database is as it was)"
+    ]
