@@ -80,6 +80,9 @@ def _summary(report: IngestReport) -> str:
         lines.append(
             "settings that shape the statistics changed: stored calls were recounted by the new rules"
         )
+    if report.health:
+        counts = ", ".join(f"{n} {severity}" for severity, n in sorted(report.health.items()))
+        lines.append(f"data health: {counts} finding(s); see `callstats status`")
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"

@@ -59,6 +59,8 @@ class IngestReport:
     data_through: dt.date | None
     # Settings that shape the statistics changed since the last build: stored calls were recounted.
     recomputed: bool = False
+    # Data-health findings of the published data, by severity (serious, warning).
+    health: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileReport]:
@@ -177,13 +179,14 @@ def ingest(
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings)
+            health = dict(con.execute("select severity, count(*) from data_health group by all").fetchall())
             interrupts.check()
             published = store.publish(con, db) if publish else None
         finally:
             interrupts.unwatch(con)
             # publish() closes the connection; closing twice is harmless.
             con.close()
-    return IngestReport(reports, published, data_through, recomputed)
+    return IngestReport(reports, published, data_through, recomputed, health)
 
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

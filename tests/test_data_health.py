@@ -85,7 +85,9 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
         + "\n",
         encoding="utf-8",
     )
-    assert ingest([other], settings, mapping=second / "telia.toml").failed == []
+    last = ingest([other], settings, mapping=second / "telia.toml")
+    assert last.failed == []
+    assert last.health == {"serious": 3, "warning": 3}  # the ingest summary's "data health" line
     return settings.db
 
 
@@ -122,7 +124,7 @@ def test_clean_exports_have_no_findings(tmp_path: Path) -> None:
     for day, day_type in working_days(FIRST, LAST):
         write_day(exports, day, day_type)
     settings = settings_for(tmp_path)
-    ingest([exports], settings)
+    assert ingest([exports], settings).health == {}
     assert findings(settings.db) == []
 
 
