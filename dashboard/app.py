@@ -17,6 +17,8 @@ from pipeline.config import SettingsError, load_settings
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
+# Readers, not developers: no "Deploy" button or developer menu, however the app is started.
+st.set_option("client.toolbarMode", "viewer")
 st.set_page_config(page_title="Växelstatistik", page_icon="☎️", layout="wide")
 
 lang: str = st.sidebar.radio(

@@ -83,11 +83,48 @@ def _touching(events: pl.DataFrame | None, first: dt.date, last: dt.date, lang: 
     )
 
 
+# Up to this many weeks the full labels ('v. 51 (4,5 dagar)') fit, slanted; beyond it each tick is a
+# short upright stack ('v. 51' over '4,5 d') and the full label moves to the hover text.
+FULL_LABEL_WEEKS = 13
+
+
+def _week_ticks(
+    rows: list[dict[str, Any]], keys: list[str], labels: list[str], lang: str
+) -> tuple[list[str], list[str], int]:
+    """Tick texts, the weeks that carry them, and the text angle. The year is added on the first
+    week and where the ISO year changes, so many weeks read unambiguously."""
+
+    def year_mark(i: int) -> bool:
+        return i == 0 or rows[i]["iso_year"] != rows[i - 1]["iso_year"]
+
+    if len(rows) <= FULL_LABEL_WEEKS:
+        ticks = [
+            f"{lab}<br>{r['iso_year']}" if year_mark(i) else lab
+            for i, (lab, r) in enumerate(zip(labels, rows, strict=True))
+        ]
+        return ticks, keys, -45
+    ticks = []
+    for i, r in enumerate(rows):
+        lines = [fmt.week_label(int(r["iso_week"]), lang)]
+        if not r["is_complete"] or float(r["workdays_in_week"]) < 5:
+            lines.append(f"{fmt.workdays(float(r['workdays']), lang)} d")
+        if year_mark(i):
+            lines.append(str(r["iso_year"]))
+        ticks.append("<br>".join(lines))
+    # More than a year of weeks: every other week is labelled (and always the latest).
+    step = 2 if len(rows) > 52 else 1
+    shown = [i for i in range(len(rows)) if (len(rows) - 1 - i) % step == 0]
+    return [ticks[i] for i in shown], [keys[i] for i in shown], 0
+
+
 def weekly_bars(
     weeks: pl.DataFrame, *, lang: str, per_workday: bool, show_baseline: bool, baseline_per_month: float,
     events: pl.DataFrame | None = None,
+    flagged: dict[str, str] | None = None,
 ) -> go.Figure:
     """Bars per ISO week beside the same week a year earlier, with the working-day baseline.
+
+    `flagged` maps week keys ('2016-W10') to what is wrong with their data: marked above the bar.
 
     `weeks` has the columns of calls_by_week. Per working day, the baseline is the monthly baseline
     spread over the year's working days, which is what baseline_calls ÷ workdays gives.
@@ -95,11 +132,7 @@ def weekly_bars(
     rows = weeks.to_dicts()
     keys = [f"{r['iso_year']}-W{r['iso_week']:02d}" for r in rows]
     labels = [week_label(r, lang) for r in rows]
-    # Mark the year on the first week and where the ISO year changes, so 26 weeks read unambiguously.
-    ticks = [
-        f"{lab}<br>{r['iso_year']}" if i == 0 or r["iso_year"] != rows[i - 1]["iso_year"] else lab
-        for i, (lab, r) in enumerate(zip(labels, rows, strict=True))
-    ]
+    ticks, tickvals, angle = _week_ticks(rows, keys, labels, lang)
     if per_workday:
         current = [r["calls_per_workday"] for r in rows]
         previous = [r["calls_per_workday_prev_year"] for r in rows]
@@ -144,7 +177,8 @@ def weekly_bars(
                                showarrow=False)
     marked = [(key, _touching(events, r["week_start"], r["week_end"], lang)) for key, r in zip(keys, rows, strict=True)]
     _add_event_markers(fig, [k for k, text in marked if text], [text for _, text in marked if text], lang)
-    fig.update_xaxes(type="category", tickmode="array", tickvals=keys, ticktext=ticks, tickangle=-45)
+    _mark_flagged(fig, {k: v for k, v in (flagged or {}).items() if k in keys})
+    fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticks, tickangle=angle)
     fig.update_yaxes(tickformat=",.1f" if per_workday else ",d")
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     return _layout(fig, lang)
@@ -156,9 +190,19 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(float(numerator) / float(denominator), 1)
 
 
+def _mark_flagged(fig: go.Figure, flagged: dict[str, str]) -> None:
+    """A warning sign above each period whose data has a data-health finding; hover says which."""
+    for x, text in flagged.items():
+        fig.add_annotation(
+            x=x, y=1, yref="paper", yanchor="bottom", yshift=16, text="⚠", hovertext=text,
+            showarrow=False, font={"color": "#b45309", "size": 16}, name="data_health",
+        )
+
+
 def monthly_bars(
     months: pl.DataFrame, *, year: int, lang: str, baseline_per_month: float | None,
     events: pl.DataFrame | None = None,
+    flagged: dict[int, str] | None = None,
 ) -> go.Figure:
     """This year's and last year's months as grouped bars, the baseline as a labelled line.
 
@@ -222,6 +266,7 @@ def monthly_bars(
     marked = [(names[m - 1], _touching(events, this[m]["month_start"], this[m]["month_end"], lang))
               for m in sorted(this)]
     _add_event_markers(fig, [k for k, text in marked if text], [text for _, text in marked if text], lang)
+    _mark_flagged(fig, {names[m - 1]: text for m, text in (flagged or {}).items()})
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=names)
     fig.update_yaxes(tickformat=",d")
     fig.update_layout(barmode="group", scattermode="group", bargap=0.2)

@@ -155,6 +155,15 @@ def _period_view(
     )
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def data_health(snap: Snapshot) -> list[dict[str, Any]]:
+    """The snapshot's data-health findings (none for a database built before they existed)."""
+    try:
+        return _frame(snap, query_text("data_health")).to_dicts()
+    except duckdb.CatalogException:
+        return []
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def weeks(snap: Snapshot, org: str) -> pl.DataFrame:
     """calls_by_week (whole switchboard) or calls_by_week_org for one organisation."""

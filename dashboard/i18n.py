@@ -36,6 +36,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Download a chart as PNG with the camera icon in the chart's toolbar.",
     ),
     "download_csv": ("Ladda ner CSV", "Download CSV"),
+    "health_banner": (
+        "Datakvalitet – läs inte detta som en verklig förändring utan att kontrollera: {items}. "
+        "Detaljer: `callstats status`.",
+        "Data health – do not read this as a real change without checking: {items}. "
+        "Details: `callstats status`.",
+    ),
     "download_xlsx": ("Ladda ner Excel", "Download Excel"),
     # week page
     "week_title": ("Veckan – samtal per vecka", "The week – calls per week"),
@@ -168,6 +174,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "settings": ("Inställningar databasen byggdes med", "Settings the database was built with"),
     "col_reason": ("Orsak", "Reason"),
     "col_rows": ("Rader", "Rows"),
+    # the Data page's tables: database column → heading
+    "col_file_id": ("Fil-id", "File id"),
+    "col_path": ("Fil", "File"),
+    "col_format": ("Format", "Format"),
+    "col_source_system": ("Källsystem", "Source system"),
+    "col_rows_read": ("Lästa", "Read"),
+    "col_loaded": ("Inlästa", "Loaded"),
+    "col_merged": ("Sammanslagna", "Merged"),
+    "col_duplicate": ("Dubbletter", "Duplicates"),
+    "col_rejected": ("Avvisade", "Rejected"),
+    "col_filtered": ("Filtrerade", "Filtered"),
+    "col_status": ("Status", "Status"),
+    "col_message": ("Meddelande", "Message"),
+    "col_finished_at": ("Klar", "Finished"),
+    "col_line_no": ("Rad", "Line"),
+    "col_raw": ("Radens text", "Line text"),
+    "col_name": ("Namn", "Name"),
+    "col_kind": ("Anmärkning", "Finding"),
+    "col_severity": ("Allvar", "Severity"),
+    "col_first_date": ("Från", "From"),
+    "col_last_date": ("Till", "To"),
+    "col_detail": ("Detalj", "Detail"),
+    "health": ("Datakvalitet", "Data health"),
+    "health_none": ("Inga anmärkningar på datan.", "No findings on the data."),
+    "severity_serious": ("allvarlig", "serious"),
+    "severity_warning": ("varning", "warning"),
+    "col_value": ("Värde", "Value"),
 }
 
 # One line per relation for the SQL page's browser (views' full headers live in sql/views/*.sql).

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from pipeline import board_files
+from pipeline import board_files, health
 from pipeline import formatting as fmt
 from pipeline.board import BoardTable, YearSummary
 
@@ -205,3 +205,19 @@ def year_summary(ctx: Context, summary: YearSummary) -> None:
     sentence = summary.sentence(lang)
     if sentence:
         st.caption(sentence)
+
+
+def findings_in(findings: list[dict[str, Any]], first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """The data-health findings touching first..last."""
+    return [f for f in findings if f["first_date"] <= last and f["last_date"] >= first]
+
+
+def health_banner(ctx: Context, flagged: dict[str, list[dict[str, Any]]]) -> None:
+    """One warning over a page naming each affected period and what is wrong with its data."""
+    if not flagged:
+        return
+    items = "; ".join(
+        f"{period}: " + ", ".join(health.describe(f, ctx.lang) for f in findings)
+        for period, findings in flagged.items()
+    )
+    st.warning(ctx.t("health_banner", items=items), icon=":material/report:")

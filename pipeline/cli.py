@@ -9,8 +9,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline import interrupts
 from pipeline.config import load_settings, settings_help
-from pipeline.errors import USER_ERRORS
+from pipeline.entry import INTERRUPTED_LINE
+from pipeline.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_USAGE,
+    USER_ERRORS,
+)
+from pipeline.store import LockHeld
 
 EXAMPLES = {
     "ingest": "callstats ingest sample_data/calls --db callstats.duckdb",
@@ -23,7 +32,17 @@ EXAMPLES = {
     "sample": "callstats sample --out sample_data",
     "purge": "callstats purge --older-than 24m",
     "events": 'callstats events add --date 2017-03-01 --kind outage --text "Störningar i behörighetssystemet"',
+    "status": "callstats status --max-age 2d",
 }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("callstats")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=settings_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument(
         "--settings",
         type=Path,
@@ -61,6 +81,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", type=Path, help="TOML mapping for any other CSV layout")
     p.add_argument("--source-tz", help="time zone of naive timestamps in the files (default: the site's)")
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected")
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="in folders, only files matching GLOB (repeatable; default: the include setting, or all)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="in folders, skip files matching GLOB (repeatable; default: the exclude setting)",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="try again files that failed before with the same content (default: reported as still failing)",
+    )
 
     p = command("inspect", "a first look at export files: format, dates, numbers, queues; writes nothing")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -136,7 +174,17 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
-    p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
+    p.add_argument("--older-than", help="e.g. 24m (months) or 730d (days); default: the retention setting")
+    p.add_argument("--dry-run", action="store_true", help="print what would be removed, change nothing")
+    p.add_argument("--force", action="store_true", help="allow an age under one month")
+
+    p = command(
+        "status", "is the published data fresh and healthy? exit 0 yes, 1 no (for cron and monitoring)"
+    )
+    p.add_argument(
+        "--max-age", default="2d", help="stale after this many working days without data (default 2d)"
+    )
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "json"])
 
     p = command(
         "events", "add, list or remove the events that explain the figures (shown on charts and in the pack)"
@@ -169,26 +217,41 @@ def _date(text: str) -> dt.date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Every failure ends as one line on stderr and an exit code from
+    pipeline.errors (0 ok, 1 failed in part, 2 usage, 3 interrupted, 4 locked)."""
     args = _parser().parse_args(argv)
     overrides = {
         "db": str(args.db) if getattr(args, "db", None) else None,
         "source_tz": getattr(args, "source_tz", None),
     }
-    try:
-        settings = load_settings(overrides, settings_file=args.settings)
-        from pipeline import commands  # heavy imports only once the arguments are known
+    with interrupts.interruptible():
+        try:
+            settings = load_settings(overrides, settings_file=args.settings)
+            from pipeline import commands  # heavy imports only once the arguments are known
 
-        return commands.run(args, settings)
-    except USER_ERRORS as exc:
-        print(f"callstats: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("callstats: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+            return commands.run(args, settings)
+        except LockHeld as exc:
+            return _fail(str(exc), EXIT_LOCKED)
+        except USER_ERRORS as exc:
+            return _fail(str(exc), EXIT_USAGE)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_FAILED
+        except BaseException as exc:
+            # An interrupt surfaces as KeyboardInterrupt or as DuckDB's RuntimeError("Query
+            # interrupted"), depending on where it lands: the recorded request decides.
+            if interrupts.requested() or isinstance(exc, KeyboardInterrupt):
+                return _fail(INTERRUPTED_LINE.removeprefix("callstats: ").strip(), EXIT_INTERRUPTED)
+            if isinstance(exc, OSError):
+                where = f": {exc.filename}" if exc.filename else ""
+                return _fail(f"{exc.strerror or exc}{where}", EXIT_FAILED)
+            raise
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"callstats: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline import board, board_files, store, switchboard
+from pipeline import board, board_files, health, store, switchboard
 from pipeline import formatting as fmt
 from pipeline import report as reports
 from pipeline.config import Settings, load_settings
-from pipeline.errors import UsageError
+from pipeline.errors import EXIT_FAILED, EXIT_OK, UsageError
 from pipeline.ingest import FileReport, IngestReport, ingest
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "sample": cmd_sample,
         "purge": cmd_purge,
         "events": cmd_events,
+        "status": cmd_status,
     }[args.command]
     return handler(args, settings)
 
@@ -93,6 +94,9 @@ def _summary(report: IngestReport) -> str:
         lines.append(
             "settings that shape the statistics changed: stored calls were recounted by the new rules"
         )
+    if report.health:
+        counts = ", ".join(f"{n} {severity}" for severity, n in sorted(report.health.items()))
+        lines.append(f"data health: {counts} finding(s); see `callstats status`")
     if report.published:
         lines.append(
             f"published {report.published.path} (data through {report.data_through or 'no data yet'},"
@@ -102,24 +106,49 @@ def _summary(report: IngestReport) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    store.check_db_location(settings.db)
     result = ingest(
         args.paths,
         settings,
         format_name=args.format,
         mapping=args.mapping,
         progress=_progress_printer(sys.stderr.isatty() and not args.quiet),
+        include=args.include,
+        exclude=args.exclude,
+        retry_failed=args.retry_failed,
     )
     print(_summary(result))
     for note in settings.privacy_notes():
         print(f"privacy: {note}")
+    rejected = [f for f in result.files if f.rejected and f.file_id is not None]
+    pointer = _rejected_pointer(rejected)
+    if pointer:
+        print(pointer)
+    # One line on stderr at most: the outcome that decides the exit code.
     if result.failed:
         print(
             f"callstats: {len(result.failed)} file(s) could not be loaded (see above);"
             " the other files were loaded and published",
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return EXIT_FAILED
+    if pointer:
+        print(f"callstats: {pointer}", file=sys.stderr)
+        return EXIT_FAILED if args.strict else EXIT_OK
+    return EXIT_OK
+
+
+def _rejected_pointer(rejected: list[FileReport]) -> str:
+    """Where this run's rejected rows are: a query the user can paste."""
+    if not rejected:
+        return ""
+    ids = sorted(f.file_id for f in rejected if f.file_id is not None)
+    where = f"file_id in ({', '.join(map(str, ids))})" if len(ids) <= 5 else f"file_id >= {ids[0]}"
+    rows = sum(f.rejected for f in rejected)
+    return (
+        f"{rows} row(s) rejected in {len(rejected)} file(s); see them with:"
+        f' callstats query "select * from rejected_rows where {where}"'
+    )
 
 
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,37 +174,55 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         from pipeline.pack import cmd_board
 
         return cmd_board(args, settings)
+    # Every argument is checked before the data is read: a wrong one costs nothing.
+    if args.out is not None:
+        store.check_can_write(args.out, "--out")
+    if args.output_format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx needs --out FILE.xlsx")
+    if args.month and args.kind == "monthly":
+        raise UsageError("--month is for `report weekly` and `report board`; use --year with `report monthly`")
+    month = parse_month(args.month) if args.month else None
     con = store.connect_readonly(settings.db)
     try:
         reports.check_org(con, args.org)
         through = reports.data_through(con)
         baseline = board.baseline_per_month(con)
-        if args.kind == "weekly" and args.month:
-            year, month = parse_month(args.month)
-            table = board.load_month_weeks(con, year, month, args.org, args.lang)
+        if args.kind == "weekly" and month:
+            table = board.load_month_weeks(con, month[0], month[1], args.org, args.lang)
+            first = dt.date(month[0], month[1], 1)
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         elif args.kind == "weekly":
-            table = board.load_year_weeks(con, args.year or through.isocalendar().year, args.org, args.lang)
+            iso_year = args.year or through.isocalendar().year
+            table = board.load_year_weeks(con, iso_year, args.org, args.lang)
+            first = dt.date.fromisocalendar(iso_year, 1, 1)
+            last = dt.date.fromisocalendar(iso_year + 1, 1, 1) - dt.timedelta(days=1)
         else:
-            if args.month:
-                raise UsageError(
-                    "--month is for `report weekly` and `report board`; use --year with `report monthly`"
-                )
-            table = board.load_year_months(con, args.year or through.year, args.org, args.lang)
+            year = args.year or through.year
+            table = board.load_year_months(con, year, args.org, args.lang)
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        findings = health.findings_between(con, first, last)
     finally:
         con.close()
     if args.output_format == "xlsx":
-        if args.out is None:
-            raise UsageError("--format xlsx needs --out FILE.xlsx")
         out = safe_output_file(args.out)
         board_files.write_report_xlsx(out, table, through, baseline)
         print(f"wrote {out}")
-        return 0
+        return EXIT_OK
     if args.output_format == "csv":
         text = board_files.render_csv(table, bom=args.out is not None)
     elif args.output_format == "json":
-        text = board_files.render_json(table, through)
+        text = json.dumps(
+            {**json.loads(board_files.render_json(table, through)), "data_health": findings},
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
     else:
         text = reports.render_table(table, through)
+        # A hole in the data must not be read as a dip: the report says so under its table.
+        note = health.summary_line(findings, args.lang)
+        if note:
+            text += "\n" + note
     _emit(text, args.out)
     return 0
 
@@ -347,6 +394,9 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         "--browser.gatherUsageStats",
         "false",
         *_protection_flags(args.host, getattr(args, "allowed_host", None) or []),
+        # Readers, not developers: no "Deploy" button or developer menu.
+        "--client.toolbarMode",
+        "viewer",
     ]
     return subprocess.call(command, env=env)
 
@@ -460,9 +510,21 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.retention import parse_age, purge
+    from pipeline.retention import cutoff_for, purge, would_purge
 
-    cutoff = parse_age(args.older_than, dt.date.today())
+    age = args.older_than or str(settings["retention"])
+    if not age:
+        raise UsageError("purge needs --older-than AGE (e.g. 24m), or the retention setting")
+    cutoff = cutoff_for(age, dt.date.today(), force=args.force)
+    store.check_db_location(settings.db)
+    if args.dry_run:
+        rows, oldest = would_purge(settings, cutoff)
+        span = f" (oldest {oldest})" if oldest else ""
+        print(
+            f"would remove {fmt.number(rows, 0, 'en')} call rows dated before {cutoff}{span};"
+            " dry run, nothing changed"
+        )
+        return EXIT_OK
     removed, published = purge(settings, cutoff)
     print(
         f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
@@ -495,3 +557,18 @@ def cmd_events(args: argparse.Namespace, settings: Settings) -> int:
     rows = [(str(e.id), e.span(), e.organisation or "(alla)", e.kind, e.text) for e in found]
     print(_text_table(["id", "dates", "organisation", "kind", "text"], rows))
     return 0
+
+
+# status ---------------------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import status as health
+
+    max_age = health.parse_max_age(args.max_age)
+    result = health.check(settings, max_age, health.today())
+    if args.output_format == "json":
+        print(json.dumps(result.as_json(), ensure_ascii=False, default=str, indent=1))
+    else:
+        print(health.render(result, settings.site_tz))
+    return EXIT_OK if result.ok else EXIT_FAILED

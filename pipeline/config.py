@@ -111,6 +111,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_starttls", True, "upgrade the mail connection with STARTTLS before logging in"),
     Setting("smtp_user", "", "mail login; its password only from the environment, CALLSTATS_SMTP_PASSWORD"),
     Setting("smtp_from", "", "sender address of the pack's mail (default: smtp_user)"),
+    Setting("include", [], "in a folder, only files matching these globs, e.g. ['*.csv', 'cdr_*']"),
+    Setting("exclude", [], "in a folder, skip files matching these globs, e.g. ['README*', '*.md']"),
 )
 SMTP_PASSWORD_ENV = "CALLSTATS_SMTP_PASSWORD"  # never a setting: a password does not belong in a file
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -376,6 +378,13 @@ def _validate(values: dict[str, Any]) -> None:
                 ZoneInfo(str(zone))
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise SettingsError(f"{name}: unknown time zone {zone!r} (e.g. Europe/Stockholm)") from exc
+    for name in ("include", "exclude"):
+        if isinstance(values[name], str):
+            values[name] = [values[name]]
+        if not all(isinstance(glob, str) and glob for glob in values[name]):
+            raise SettingsError(f"{name}: a list of file-name globs, e.g. ['*.csv']")
+    if values["retention"] and not re.fullmatch(r"\s*\d+\s*[mdMD]\s*", str(values["retention"])):
+        raise SettingsError(f"retention: {values['retention']!r} is not an age such as 24m or 730d")
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", str(values["ingest_memory_limit"])):
         raise SettingsError("ingest_memory_limit: a size such as 1GB or 512MB")
     try:

@@ -8,17 +8,20 @@ whose content (sha256) was loaded before is reported as already loaded and skipp
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import fnmatch
+import gzip
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline import store, switchboard
+from pipeline import interrupts, store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.canonical_csv import (
     RecordsMismatch,
@@ -47,6 +50,7 @@ class FileReport:
     rejected: int = 0
     filtered: int = 0
     message: str = ""
+    file_id: int | None = None  # its row in ingested_files (and rejected_rows), when one was written
     filtered_reasons: dict[str, int] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
@@ -62,6 +66,8 @@ class IngestReport:
     data_through: dt.date | None
     # Settings that shape the statistics changed since the last build: stored calls were recounted.
     recomputed: bool = False
+    # Data-health findings of the published data, by severity (serious, warning).
+    health: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileReport]:
@@ -75,13 +81,26 @@ Progress = Callable[[int, int, Path, FileReport | None], None]
 SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders recursively (hidden files and settings files skipped), in a stable order."""
-    return select_inputs(paths)[0]
+def expand_paths(paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Path]:
+    """The files `select_inputs` takes (the skipped ones left out)."""
+    return select_inputs(paths, include=include, exclude=exclude)[0]
 
 
-def select_inputs(paths: Iterable[Path], key_file: Path | None = None) -> tuple[list[Path], list[FileReport]]:
-    """The files to read, and the files skipped with their reason.
+def select_inputs(
+    paths: Iterable[Path],
+    key_file: Path | None = None,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> tuple[list[Path], list[FileReport]]:
+    """The files to read, and the files skipped with their reason: files as given, folders
+    recursively (hidden files and settings files skipped), in a stable order.
+
+    Inside a folder, `include` globs (any of them; none means every file) and `exclude` globs pick
+    the files: a glob with a '/' is matched against the path below the folder, any other against the
+    file name. A file named on the command line is always taken. A folder with nothing to take is an
+    error: an empty or mistyped export means the export did not run, and must not look like a quiet
+    night.
 
     Inside a folder, a link that leads out of the folder is not followed (a link to the key, to
     /etc, to another site's exports); the pseudonymisation key is never read as input, however it
@@ -108,13 +127,22 @@ def select_inputs(paths: Iterable[Path], key_file: Path | None = None) -> tuple[
     for path in paths:
         if path.is_dir():
             root = path.resolve()
-            for item in sorted(
+            inside = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.name not in SETTINGS_FILE_NAMES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ):
+            )
+            if not inside:
+                raise store.StoreError(f"no files in {path}")
+            taken = [p for p in inside if _selected(p.relative_to(path), include, exclude)]
+            if not taken:
+                rules = " ".join(
+                    [*(f"--include {g!r}" for g in include), *(f"--exclude {g!r}" for g in exclude)]
+                )
+                raise store.StoreError(f"none of the {len(inside)} files in {path} match {rules}")
+            for item in taken:
                 take(item, root)
         elif path.is_file():
             take(path, None)
@@ -131,12 +159,37 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def _selected(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    def matches(glob: str) -> bool:
+        target = relative.as_posix() if "/" in glob else relative.name
+        return fnmatch.fnmatchcase(target, glob)
+
+    return (not include or any(matches(g) for g in include)) and not any(matches(g) for g in exclude)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def check_arguments(settings: Settings, format_name: str, mapping: Path | None) -> None:
+    """What can be wrong with the format arguments, found before any file is read or any database
+    is touched: a mistyped format or mapping must not publish an empty database."""
+    if mapping is not None:
+        from pipeline.formats.mapping import load_mapping
+
+        load_mapping(mapping)  # a missing or malformed mapping: one line, FormatError
+        if format_name not in ("auto", "mapping"):
+            raise FormatError(f"--format {format_name} and --mapping do not go together")
+    elif format_name != "auto":
+        from pipeline import formats
+
+        formats.get_adapter(format_name)  # unknown: FormatError naming the known formats
+        if format_name == "mapping":
+            raise FormatError("--format mapping needs --mapping FILE")
 
 
 def ingest(
@@ -147,33 +200,52 @@ def ingest(
     mapping: Path | None = None,
     progress: Progress | None = None,
     publish: bool = True,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    retry_failed: bool = False,
     marks: dict[str, str] | None = None,
 ) -> IngestReport:
-    """`marks`: extra rows for the settings table of this build (`callstats demo` marks its own
+    """Load `paths` and publish. `include`/`exclude` default to the settings of the same names.
+    A file that failed before with the same content is not tried again unless `retry_failed`.
+    `marks`: extra rows for the settings table of this build (`callstats demo` marks its own
     database with them); a later ingest without them removes them."""
-    files, skipped = select_inputs(paths, settings.key_file)
+    files, skipped = select_inputs(
+        paths,
+        settings.key_file,
+        include=settings["include"] if include is None else include,
+        exclude=settings["exclude"] if exclude is None else exclude,
+    )
+    check_arguments(settings, format_name, mapping)
     db = settings.db
     key = load_or_create_key(settings.key_file)
     reports: list[FileReport] = list(skipped)
+    started = dt.datetime.now(dt.UTC)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
         con.create_function("callstats_mask", mask_numbers, ["VARCHAR"], "VARCHAR", side_effects=False)
+        interrupts.watch(con)
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
             for index, path in enumerate(files):
+                interrupts.check()
                 if progress:
                     progress(index, len(files), path, None)
-                report = _ingest_file(con, path, settings, key, format_name, mapping)
+                report = _ingest_file(con, path, settings, key, format_name, mapping, retry_failed)
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
+            interrupts.check()
+            _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
+            health = dict(con.execute("select severity, count(*) from data_health group by all").fetchall())
+            interrupts.check()
             published = store.publish(con, db) if publish else None
         finally:
+            interrupts.unwatch(con)
             # publish() closes the connection; closing twice is harmless.
             con.close()
-    return IngestReport(reports, published, data_through, recomputed)
+    return IngestReport(reports, published, data_through, recomputed, health)
 
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -201,6 +273,7 @@ def _ingest_file(
     key: bytes,
     format_name: str,
     mapping: Path | None,
+    retry_failed: bool = False,
 ) -> FileReport:
     size = path.stat().st_size
     digest = sha256_of(path)
@@ -211,6 +284,17 @@ def _ingest_file(
     )
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
+    if not retry_failed and mapping is None:
+        # The same bytes read the same way fail the same way: say so once a night, not as a new failure.
+        failed = store.fetch_one(
+            con,
+            store.sql_text("ingest/earlier_failure.sql"),
+            {"sha": digest, "format": format_name, "site_tz": settings.site_tz},
+        )
+        if failed is not None and failed[0] is not None:
+            return FileReport(
+                path, "still failing", message=f"still failing (since {failed[0]}): {failed[1]}"
+            )
     file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
     started = dt.datetime.now(dt.UTC)
     try:
@@ -229,6 +313,7 @@ def _ingest_file(
             con.execute("begin")
             parsed = stage_canonical_lines(con, path, _one_line(exc))
             report = _load_staged(con, path, file_id, parsed, settings, key)
+        report.file_id = file_id
         store.fault_point("after_insert")
         con.execute(
             "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
@@ -250,11 +335,24 @@ def _ingest_file(
                 "message": mask_optional("; ".join(report.notices) or None),
             },
         )
+        con.execute(
+            "insert into file_profile select $file_id, $source, $format, $columns, min(local_date),"
+            " max(local_date) from normalised where verdict = 'ok'",
+            {
+                "file_id": file_id,
+                "source": parsed.source_system,
+                "format": parsed.format,
+                "columns": column_count(path),
+            },
+        ).fetchall()
         store.fault_point("before_commit")
         con.execute("commit")
         store.fault_point("after_commit")
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
+        if interrupts.requested():
+            # The query was stopped by Ctrl-C, not by the file: the file has not failed.
+            raise interrupts.Interrupted from None
         con.execute("rollback")
         message = mask_numbers(_one_line(exc))
         con.execute(
@@ -270,9 +368,28 @@ def _ingest_file(
                 "message": message,
             },
         )
-        return FileReport(path, "failed", message=message)
+        return FileReport(path, "failed", message=message, file_id=file_id)
     finally:
         release_inputs()
+
+
+def column_count(path: Path) -> int | None:
+    """Fields in the first non-empty line, split at the commonest of , ; tab | (quotes respected).
+    Enough to notice an export whose layout changed; None for a file with no text line."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(65536)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
+    if not line:
+        return None
+    delimiter = max(",;\t|", key=line.count)
+    return len(next(csv.reader([line], delimiter=delimiter)))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -477,6 +594,26 @@ def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     con.unregister("calendar_frame")
 
 
+def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: list[FileReport]) -> None:
+    def count(status: str) -> int:
+        return sum(1 for r in reports if r.status == status)
+
+    con.execute(
+        "insert into ingest_runs values ($started, now(), $files, $loaded, $already, $still, $failed,"
+        " $calls, $rejected)",
+        {
+            "started": started,
+            "files": len(reports),
+            "loaded": count("loaded"),
+            "already": count("already loaded"),
+            "still": count("still failing"),
+            "failed": count("failed"),
+            "calls": sum(r.loaded for r in reports),
+            "rejected": sum(r.rejected for r in reports),
+        },
+    ).fetchall()
+
+
 def _finish_build(
     con: duckdb.DuckDBPyConnection, settings: Settings, marks: dict[str, str]
 ) -> dt.date | None:
@@ -496,6 +633,7 @@ def _finish_build(
         *marks.items(),
     ]
     con.executemany("insert into settings values (?, ?)", rows)
+    store.execute_script(con, store.sql_text("ingest/data_health.sql"))
     create_views(con)
     con.execute("commit")
     return data_through

@@ -21,6 +21,36 @@ def parse_age(text: str, today: dt.date) -> dt.date:
     if not match:
         raise UsageError(f"--older-than {text!r}: expected months or days, e.g. 24m or 730d")
     amount, unit = int(match.group(1)), match.group(2)
+    try:
+        return _before(today, amount, unit)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--older-than {text!r}: that reaches before the year 1; e.g. 24m or 730d") from None
+
+
+def cutoff_for(text: str, today: dt.date, *, force: bool) -> dt.date:
+    """The purge date for an age; an age under one month deletes the calls the current reports are
+    still being checked against, so it needs --force."""
+    cutoff = parse_age(text, today)
+    if cutoff > _before(today, 1, "m") and not force:
+        raise UsageError(
+            f"--older-than {text}: under one month would delete recent calls; add --force if that is meant"
+        )
+    return cutoff
+
+
+def would_purge(settings: Settings, cutoff: dt.date) -> tuple[int, dt.date | None]:
+    """Call rows a purge would delete, and the oldest of their dates (read from the published file)."""
+    con = store.connect_readonly(settings.db)
+    try:
+        row = store.fetch_one(
+            con, "select count(*), min(call_date) from calls where call_date < $cutoff", {"cutoff": cutoff}
+        )
+    finally:
+        con.close()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def _before(today: dt.date, amount: int, unit: str) -> dt.date:
     if unit == "d":
         return today - dt.timedelta(days=amount)
     months = today.year * 12 + today.month - 1 - amount

@@ -34,6 +34,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline import interrupts
+
 STORAGE_VERSION = "v1.2.0"
 SQL_DIR = next(
     p
@@ -57,17 +59,49 @@ READER_CONFIG: dict[str, Any] = {
 
 
 def fault_point(name: str) -> None:
-    """Test hook: SIGKILL this process here when CALLSTATS_FAULT names this point (no-op otherwise).
+    """Test hook: SIGKILL this process here when CALLSTATS_FAULT names this point, or SIGINT it when
+    CALLSTATS_FAULT is `sigint:<point>` (no-op otherwise).
 
     Points: after_lock, after_stage, after_insert, before_commit, after_commit, before_publish,
     after_checkpoint, after_copy, after_fsync, before_rename, after_rename.
     """
-    if os.environ.get("CALLSTATS_FAULT") == name:
+    fault = os.environ.get("CALLSTATS_FAULT")
+    if fault == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif fault == f"sigint:{name}":  # Ctrl-C at exactly this point
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 class StoreError(Exception):
     """The database cannot be used as asked: one line for the user."""
+
+
+class LockHeld(StoreError):
+    """Another ingest or purge holds the writer lock."""
+
+
+def check_db_location(db: Path) -> None:
+    """The published file can be written where it was asked for: checked before any work.
+
+    The folder is never created: a mistyped folder is an error, not a new folder.
+    """
+    check_can_write(db, "--db", f"e.g. {db / 'callstats.duckdb'}")
+
+
+def check_can_write(target: Path, flag: str, example: str = "") -> None:
+    """`target` names a file in an existing folder that this process can write in."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise StoreError(f"{flag} {target} is a folder; name a file{', ' + example if example else ''}")
+    if not folder.is_dir():
+        raise StoreError(f"{flag} {target}: folder {folder} does not exist (create it first)")
+    # A real write, not os.access: root passes access checks on read-only mounts and /proc.
+    probe = folder / f".{target.name}.probe-{os.getpid()}.tmp"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(f"{flag} {target}: cannot write in {folder} ({exc.strerror or exc})") from None
 
 
 def working_path(db: Path) -> Path:
@@ -88,6 +122,8 @@ def writer_lock(db: Path, wait_s: float | None = None) -> Iterator[None]:
     CALLSTATS_LOCK_WAIT_S), then fails clearly. The kernel drops the lock when its holder dies."""
     if wait_s is None:
         wait_s = float(os.environ.get("CALLSTATS_LOCK_WAIT_S") or 30.0)
+    # Library callers (tests, the benchmark) may name a new folder; the command line refuses a
+    # missing one before it gets here (check_db_location).
     db.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(db)
     with open(path, "a+", encoding="utf-8") as handle:
@@ -102,7 +138,7 @@ def writer_lock(db: Path, wait_s: float | None = None) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     handle.seek(0)
                     holder = handle.read().strip() or "another process"
-                    raise StoreError(
+                    raise LockHeld(
                         f"another ingest is running on {db} ({holder}); waited {wait_s:.0f} s, try again later"
                     ) from None
                 time.sleep(0.2)
@@ -144,7 +180,16 @@ class PublishResult:
 
 
 def publish(con: duckdb.DuckDBPyConnection, db: Path) -> PublishResult:
-    """Close the working connection and atomically replace the published file with a copy of it."""
+    """Close the working connection and atomically replace the published file with a copy of it.
+
+    An interrupt during the publish is held back until just before the rename: then the run stops
+    with the published file untouched, or (once renamed) it has published completely.
+    """
+    with interrupts.deferred():
+        return _publish(con, db)
+
+
+def _publish(con: duckdb.DuckDBPyConnection, db: Path) -> PublishResult:
     started = time.perf_counter()
     fault_point("before_publish")
     con.execute("checkpoint")
@@ -165,6 +210,7 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path) -> PublishResult:
         fault_point("after_fsync")
         os.chmod(temporary, 0o444)
         fault_point("before_rename")
+        interrupts.check()
         os.replace(temporary, db)
         fault_point("after_rename")
         _fsync_dir(db.parent)

@@ -4,11 +4,13 @@ make up a month. The tables come from pipeline.board, as in the CLI report and t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, tables, ui
-from pipeline import board
+from pipeline import board, health
 from pipeline import formatting as fmt
 
 ctx = ui.context()
@@ -35,9 +37,19 @@ for row in months.filter((pl.col("year") == year) & ~pl.col("is_complete")).to_d
         ))
     st.info("  \n".join(lines))
 
+findings = data.data_health(ctx.snap)
+flagged = {}
+for row in months.filter(pl.col("year") == year).to_dicts():
+    first = dt.date(year, row["month"], 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    found = ui.findings_in(findings, first, last)
+    if found:
+        flagged[row["month"]] = (fmt.month_label(year, row["month"], ctx.lang), found)
+ui.health_banner(ctx, dict(flagged.values()))
 baseline = None if ctx.org else ctx.baseline_per_month
 figure = charts.monthly_bars(
     months, year=year, lang=ctx.lang, baseline_per_month=baseline, events=data.events(ctx.snap, ctx.org),
+    flagged={m: "; ".join(health.describe(f, ctx.lang) for f in found) for m, (_, found) in flagged.items()},
 )
 st.plotly_chart(figure, config=charts.png_config(f"vaxel-manader-{year}"), key="month_chart")
 if ctx.org:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data, tables, ui
 from pipeline import formatting as fmt
+from pipeline import health
 
 ctx = ui.context()
 ui.page_header(ctx, "week_title")
@@ -21,9 +22,20 @@ measure = right.segmented_control(
     format_func=lambda m: ctx.t("measure_calls" if m == "calls" else "measure_per_workday"),
 )
 shown = weeks.tail(count)
+findings = data.data_health(ctx.snap)
+flagged = {
+    f"{r['iso_year']}-W{r['iso_week']:02d}": (
+        f"{fmt.week_label(r['iso_week'], ctx.lang)} {r['iso_year']}",
+        ui.findings_in(findings, r["week_start"], r["week_end"]),
+    )
+    for r in shown.to_dicts()
+}
+flagged = {key: value for key, value in flagged.items() if value[1]}
+ui.health_banner(ctx, dict(flagged.values()))
 figure = charts.weekly_bars(
     shown, lang=ctx.lang, per_workday=measure == "per_workday", show_baseline=not ctx.org,
     baseline_per_month=ctx.baseline_per_month, events=data.events(ctx.snap, ctx.org),
+    flagged={key: "; ".join(health.describe(f, ctx.lang) for f in found) for key, (_, found) in flagged.items()},
 )
 st.plotly_chart(figure, config=charts.png_config("vaxel-veckor"), key="week_chart")
 latest = shown.row(-1, named=True)

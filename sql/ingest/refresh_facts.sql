@@ -33,3 +33,11 @@ select
 from calls
 where call_date in (select date from touched_dates)
 group by all;
+
+delete from source_days where date in (select date from touched_dates);
+
+insert into source_days
+select source_system, call_date as date, count(*) as calls
+from calls
+where call_date in (select date from touched_dates)
+group by all;

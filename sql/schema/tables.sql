@@ -122,3 +122,48 @@ create table if not exists events (
     text          varchar not null,
     added_at      timestamptz not null
 );
+
+-- Calls per source system and local date, kept like the facts (a purge leaves them): which days
+-- each source covers, and whether two sources cover the same day.
+create table if not exists source_days (
+    source_system  varchar not null,
+    date           date not null,
+    calls          bigint not null
+);
+
+-- The shape of each loaded file: its format and column count (the first line's fields), for
+-- noticing an export whose layout changed from the previous file of the same source.
+create table if not exists file_profile (
+    file_id        integer not null,
+    source_system  varchar not null,
+    format         varchar not null,
+    column_count   integer,
+    first_date     date,
+    last_date      date
+);
+
+-- One row per ingest that published: what `callstats status` reports as the last ingest.
+create table if not exists ingest_runs (
+    started_at     timestamptz not null,
+    finished_at    timestamptz not null,
+    files          integer not null,       -- files considered
+    loaded_files   integer not null,
+    already_loaded integer not null,
+    still_failing  integer not null,
+    failed         integer not null,
+    calls_loaded   bigint not null,
+    rejected       bigint not null
+);
+
+-- Data-health findings of the published data, recomputed at the end of every ingest
+-- (sql/ingest/data_health.sql). severity: 'serious' (the figures are wrong as they stand) or
+-- 'warning' (worth a look).
+create table if not exists data_health (
+    kind           varchar not null,       -- missing_day, low_day, missing_hours, overlapping_sources,
+                                           -- shifted_hour, format_changed
+    severity       varchar not null,
+    first_date     date not null,
+    last_date      date not null,
+    source_system  varchar,
+    detail         varchar not null        -- English, for status and the logs
+);

@@ -29,12 +29,21 @@ def test_data_page_shows_the_data_files_counts_and_settings(open_page: OpenPage)
     at = open_page("data")
     assert metric(at, "data t.o.m.").value == "2017-02-21"
     files = at.dataframe[0].value
-    assert len(files) == 26 and set(files["status"]) == {"loaded"}
-    assert {"rows_read", "loaded", "merged", "duplicate", "rejected", "filtered"} <= set(files.columns)
+    assert len(files) == 26 and set(files["Status"]) == {"loaded"}
+    # The headings are in the page's language, not the database's column names.
+    headings = {"Fil", "Lästa", "Inlästa", "Sammanslagna", "Dubbletter", "Avvisade", "Filtrerade"}
+    assert headings <= set(files.columns)
+    assert not {"rows_read", "path", "file_id"} & set(files.columns)
     assert "Inga rader har avvisats." in texts(at)
-    settings = dict(zip(at.dataframe[-1].value["name"], at.dataframe[-1].value["value"], strict=True))
+    settings = dict(zip(at.dataframe[-1].value["Namn"], at.dataframe[-1].value["Värde"], strict=True))
     assert settings["baseline_calls_per_month"] == "7800"
     assert settings["service_level_s"] == "20"
+
+
+def test_data_page_headings_in_english(open_page: OpenPage) -> None:
+    at = open_page("data", lang="en")
+    assert {"File", "Read", "Loaded", "Duplicates", "Rejected"} <= set(at.dataframe[0].value.columns)
+    assert {"Name", "Value"} == set(at.dataframe[-1].value.columns)
 
 
 def test_a_new_snapshot_is_shown_on_the_next_run_without_a_restart(open_page: OpenPage, own_db: Path) -> None:
@@ -53,7 +62,8 @@ def test_a_new_snapshot_is_shown_on_the_next_run_without_a_restart(open_page: Op
     assert "data t.o.m. 2017-02-22" in shown
     assert metric(at, "data t.o.m.").value == "2017-02-22"
     assert len(at.dataframe[0].value) == 27
-    reasons = at.dataframe[1].value
+    # The first table of reasons is the rejected rows' (the filtered rows' comes after it).
+    reasons = next(d.value for d in at.dataframe if list(d.value.columns) == ["Orsak", "Rader"])
     assert reasons.iloc[0, 1] == 1  # the bad row, with its reason
     assert reasons.iloc[0, 0]
 

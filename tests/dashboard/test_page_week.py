@@ -23,18 +23,22 @@ def test_week_51_reads_1236_calls_over_four_and_a_half_days(open_page: OpenPage)
     at.slider(key="week_count").set_value(52).run()
     fig = week_chart(at)
     ticks = dict(zip(fig["layout"]["xaxis"]["tickvals"], fig["layout"]["xaxis"]["ticktext"], strict=True))
-    assert ticks["2016-W51"] == "v. 51 (4,5 dagar)"
-    assert ticks["2016-W52"] == "v. 52 (3,5 dagar)"
+    # 52 weeks: short upright ticks, the short weeks' working days under the week number.
+    assert ticks["2016-W51"] == "v. 51<br>4,5 d"
+    assert ticks["2016-W52"] == "v. 52<br>3,5 d"
     assert ticks["2016-W50"] == "v. 50"
+    assert fig["layout"]["xaxis"]["tickangle"] == 0
     calls = dict(zip(bar(fig, "Samtal")["x"], bar(fig, "Samtal")["y"], strict=True))
     assert calls["2016-W51"] == 1236
     assert calls["2016-W52"] == 692
 
 
 def test_current_week_is_marked_incomplete_with_its_days_not_drawn_as_a_dip(open_page: OpenPage) -> None:
-    fig = week_chart(open_page("vecka"))
+    at = open_page("vecka")
+    fig = week_chart(at)
     ticks = fig["layout"]["xaxis"]["ticktext"]
-    assert ticks[-1] == "v. 8 (20–21 feb, 2 dagar)"
+    assert ticks[-1] == "v. 8<br>2 d"
+    assert "v. 8 (t.o.m. 21 feb, 2 dagar)" in texts(at)  # spelled out under the chart
     this_year = bar(fig, "Samtal")
     assert this_year["marker"]["pattern"]["shape"][-1] == "/"
     assert this_year["marker"]["pattern"]["shape"][-2] == ""
@@ -126,4 +130,18 @@ def test_english_labels_when_switched(open_page: OpenPage) -> None:
     assert "data through 2017-02-21" in shown
     assert metric(at, "Offered calls").value == "1,236"
     at.slider(key="week_count").set_value(52).run()
-    assert "wk 51 (4.5 days)" in week_chart(at)["layout"]["xaxis"]["ticktext"]
+    assert "wk 51<br>4.5 d" in week_chart(at)["layout"]["xaxis"]["ticktext"]
+    at.slider(key="week_count").set_value(8).run()
+    assert "wk 51 (4.5 days)" not in week_chart(at)["layout"]["xaxis"]["ticktext"]  # not among the last 8
+    assert any("(to 21 Feb, 2 days)" in t for t in week_chart(at)["layout"]["xaxis"]["ticktext"])
+
+
+def test_the_week_chart_reads_at_26_weeks(open_page: OpenPage) -> None:
+    """The default 26 weeks: every tick upright and short enough not to run into its neighbour."""
+    fig = week_chart(open_page("vecka"))
+    axis = fig["layout"]["xaxis"]
+    assert len(axis["tickvals"]) == 26 and axis["tickangle"] == 0
+    for tick in axis["ticktext"]:
+        assert max(len(line) for line in tick.split("<br>")) <= 6, tick
+    # The full label is still there, in the hover text of each bar.
+    assert any("v. 51 (4,5 dagar)" in h for h in bar(fig, "Samtal")["customdata"])

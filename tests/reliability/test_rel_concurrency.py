@@ -92,7 +92,7 @@ def test_a_second_ingest_fails_with_one_clear_line_when_the_wait_runs_out(tmp_pa
             "ingest", str(second), "--db", str(settings.db),
             env={"CALLSTATS_LOCK_WAIT_S": "0.5", "CALLSTATS_KEY_FILE": str(tmp_path / "key")},
         )
-    assert result.returncode == 2
+    assert result.returncode == 4  # the documented code for "another ingest holds the lock"
     assert result.stderr.count("\n") == 1 and "another ingest is running" in result.stderr
     assert "Traceback" not in result.stderr
     assert sha256_file(settings.db) == before
@@ -127,6 +127,7 @@ def test_two_ingests_started_together_both_load_and_nothing_is_counted_twice(tmp
     reference = settings_for(tmp_path / "reference")
     ingest(files, reference)
     site = tmp_path / "site"
+    site.mkdir()  # the command line never creates the --db folder (a typo there is an error)
     env = {**os.environ, "CALLSTATS_KEY_FILE": str(site / "private" / "key")}
     commands = [
         [sys.executable, "-m", "pipeline.cli", *SITE_ARGS, "ingest", "--quiet", "--db", str(site / "callstats.duckdb"), *map(str, part)]
