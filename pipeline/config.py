@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extra_half_days", [], "local half days"),
     Setting("baseline_calls_per_month", 7800, "the board's baseline (average calls a month)"),
     Setting("service_level_s", 20, "service level: share of calls answered within this many seconds"),
+    Setting("service_level_share", 0.8, "staffing target: this share answered within service_level_s"),
+    Setting("wrap_up_s", 30, "staffing: seconds of work after each answered call, added to talk time"),
     Setting("short_abandon_s", 5, "abandons shorter than this are reported apart (short abandons)"),
     Setting(
         "switchboard_numbers",
@@ -258,6 +260,11 @@ def _validate(values: dict[str, Any]) -> None:
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise SettingsError("baseline_calls_per_month must be a positive number") from exc
+    try:
+        if not 0 < float(values["service_level_share"]) < 1 or float(values["wrap_up_s"]) < 0:
+            raise ValueError
+    except (TypeError, ValueError) as exc:
+        raise SettingsError("service_level_share: between 0 and 1 (e.g. 0.8); wrap_up_s: 0 or more") from exc
 
 
 def settings_help() -> str:
