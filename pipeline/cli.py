@@ -20,6 +20,8 @@ EXAMPLES = {
     "demo": "callstats demo",
     "sample": "callstats sample --out sample_data",
     "purge": "callstats purge --older-than 24m",
+    "forecast": "callstats forecast --weeks 6 --format table",
+    "staffing": "callstats staffing --week 2017-W09\n  callstats staffing --calls-per-hour 40 --handle-time 180 --target 80/20",
 }
 
 
@@ -103,6 +105,26 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("purge", "delete call rows older than a limit; the statistics stay as they are")
     p.add_argument("--older-than", required=True, help="e.g. 24m (months) or 730d (days)")
+
+    p = command("forecast", "offered calls per working day for the next weeks, with the backtest's errors")
+    p.add_argument("--weeks", type=int, default=6, help="weeks ahead (1–12, default 6)")
+    p.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json"])
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="forecast from the data before DATE and compare with what came (e.g. 2016-12-01)",
+    )
+
+    p = command("staffing", "operators needed per weekday × hour of a forecast week (Erlang C)")
+    p.add_argument("--week", help="ISO week such as 2017-W09 (default: the first whole forecast week)")
+    p.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    p.add_argument("--target", help="service level SHARE/SECONDS, e.g. 80/20 (default: the settings)")
+    p.add_argument("--wrap-up", type=float, help="seconds after each call (default: the wrap_up_s setting)")
+    p.add_argument("--calls-per-hour", type=float, help="one interval only: the plain Erlang C, no database")
+    p.add_argument("--handle-time", type=float, help="with --calls-per-hour: handling time in seconds")
+    p.add_argument("--agents", type=int, help="with --calls-per-hour: the service level this staffing gives")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv"])
     return parser
 
 
