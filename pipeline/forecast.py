@@ -60,6 +60,7 @@ class History:
     hourly: dict[tuple[dt.date, int], float] = field(default_factory=dict)
     talk_s: dict[dt.date, float] = field(default_factory=dict)
     answered: dict[dt.date, float] = field(default_factory=dict)
+    abandoned: dict[dt.date, float] = field(default_factory=dict)
 
     @property
     def first(self) -> dt.date:
@@ -88,6 +89,7 @@ def load_history(con: duckdb.DuckDBPyConnection, org: str = "", horizon_days: in
     calls = {r[0]: float(r[3]) for r in rows}
     answered = {r[0]: float(r[4]) for r in rows}
     talk = {r[0]: float(r[7]) for r in rows}
+    abandoned = {r[0]: float(r[5]) for r in rows}
     first, last = rows[0][0], rows[-1][0]
     calendar = calendar_between(con, first - dt.timedelta(days=7), last + dt.timedelta(days=horizon_days))
     hourly_first = last - dt.timedelta(days=7 * 60)
@@ -97,7 +99,7 @@ def load_history(con: duckdb.DuckDBPyConnection, org: str = "", horizon_days: in
             store.sql_text("forecast/hourly_history.sql"), {"first": hourly_first, "last": last, "org": org}
         ).fetchall()
     }
-    return History(calls, calendar, hourly, talk, answered)
+    return History(calls, calendar, hourly, talk, answered, abandoned)
 
 
 def calendar_between(
@@ -332,6 +334,7 @@ class Forecast:
     # with as_of inside the data: what came, and each method's errors over the forecast days
     actual: dict[dt.date, float] = field(default_factory=dict)
     outcome_errors: list[Errors] = field(default_factory=list)
+    abandon_share: float | None = None  # abandoned ÷ offered over the last 12 weeks
 
 
 def hourly_profile(history: History, origin: dt.date) -> dict[tuple[str, int], dict[int, float]]:
@@ -385,6 +388,8 @@ def make_forecast(
     recent = [d for d in history.answered if origin - dt.timedelta(days=84) <= d < origin]
     answered = sum(history.answered[d] for d in recent)
     talk = sum(history.talk_s[d] for d in recent) / answered if answered else 0.0
+    offered = sum(history.calls[d] for d in recent)
+    abandon_share = sum(history.abandoned.get(d, 0.0) for d in recent) / offered if offered else None
     actual = {d.date: history.calls[d.date] for d in days if d.date in history.calls}
     outcome = errors(backtest(history, [origin], days=7 * weeks)) if actual else []
     return Forecast(
@@ -399,4 +404,5 @@ def make_forecast(
         history.calendar,
         actual,
         outcome,
+        abandon_share,
     )
