@@ -42,10 +42,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Erlang C for {share} within {seconds} s; handling time {handle} s (talk time {talk} s + "
         "wrap-up {wrap} s). Change the numbers to see the expected service level.",
     ),
-    "staffing_expected": (
-        "Förväntad servicenivå med denna bemanning",
-        "Expected service level with this staffing",
-    ),
+    "staffing_expected": ("Förväntad servicenivå", "Expected service level"),
     "staffing_hours": ("Operatörstimmar", "Operator hours"),
     "staffing_abandon": (
         "Erlang C antar att ingen lägger på. Där många ger upp (här {abandon} av samtalen de senaste "
@@ -83,7 +80,7 @@ def tr(key: str, lang: str, **values: object) -> str:
 
 
 def day_column(day: dt.date, lang: str) -> str:
-    return f"{WEEKDAY_SHORT[lang][day.isoweekday() - 1]} {day.day}/{day.month}"
+    return f"{WEEKDAY_SHORT[lang][day.isoweekday() - 1]} {day.day}"
 
 
 def staffing_grid(plan: WeekPlan, lang: str) -> pl.DataFrame:

@@ -60,10 +60,13 @@ def staffing_section(ctx: Context, fc: Forecast) -> None:
     )
     target, wrap_up = _settings_target(ctx)
     plan = plan_week(fc, choice, target, wrap_up)
+    table = staffing_grid(plan, ctx.lang)
+    days = [c for c in table.columns if c != tr("hour", ctx.lang)]
     entered = st.data_editor(
-        staffing_grid(plan, ctx.lang),
+        table,
         hide_index=True,
         disabled=[tr("hour", ctx.lang)],
+        column_config={c: st.column_config.NumberColumn(c, min_value=0, step=1, width="small") for c in days},
         key="staff_grid",
     )
     level, hours = expected_service_level(plan, entered, ctx.lang)

@@ -60,7 +60,7 @@ first, last = ui.date_span(span, default_first, ctx.data_through)
 st.caption(ctx.t("heatmap_note", first=first.isoformat(), last=last.isoformat()))
 heat = data.hour_heatmap(ctx.snap, ctx.org, first, last)
 forecast = data.forecast(ctx.snap, ctx.org)
-heat_column, staffing_column = st.columns([3, 2])
+heat_column, staffing_column = st.columns([1, 1])
 heat_column.plotly_chart(
     charts.hour_heatmap(heat, lang=ctx.lang), config=charts.png_config("vaxel-timmar"), key="heatmap",
 )

@@ -26,7 +26,7 @@ def test_callers_of_week_51_are_counted_once_with_withheld_numbers_apart(
 
 def test_staffing_beside_the_heatmap_meets_the_target_it_was_sized_for(open_page: OpenPage) -> None:
     at = open_page("vecka")
-    expected = metric(at, "Förväntad servicenivå med denna bemanning").value
+    expected = metric(at, "Förväntad servicenivå").value
     share = float(expected.replace(NBSP, "").rstrip("%").replace(",", "."))
     assert 80 <= share < 100
     assert int(metric(at, "Operatörstimmar").value.replace(NBSP, "")) > 0
