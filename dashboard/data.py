@@ -28,6 +28,7 @@ import polars as pl
 import streamlit as st
 
 from pipeline.forecast import Forecast, load_history, make_forecast
+from pipeline.staffing_check import WeekCheck, check_weeks
 from pipeline.store import QueryTimeout, StoreError, connect_readonly, run_limited, snapshot_identity
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -354,6 +355,18 @@ def forecast(snap: Snapshot, org: str, weeks: int = 6) -> Forecast:
     cursor = _cursor(snap)
     try:
         return make_forecast(load_history(cursor, org, horizon_days=7 * (weeks + 1)), org, weeks)
+    except duckdb.ConnectionException as exc:
+        _forget(snap)
+        raise DataUnavailable("replacing", str(exc)) from None
+    finally:
+        cursor.close()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def staffing_check(snap: Snapshot, org: str, target_s: float, wrap_up_s: float, last_day: dt.date) -> list[WeekCheck]:
+    cursor = _cursor(snap)
+    try:
+        return check_weeks(cursor, last_day, org=org, target_s=target_s, wrap_up_s=wrap_up_s)
     except duckdb.ConnectionException as exc:
         _forget(snap)
         raise DataUnavailable("replacing", str(exc)) from None

@@ -22,6 +22,7 @@ from dashboard.ui import Context
 from pipeline import formatting as fmt
 from pipeline.forecast import Forecast
 from pipeline.staffing import Target, forecast_weeks, plan_week
+from pipeline.staffing_check import summary
 
 
 def callers_section(ctx: Context, week: dict[str, Any]) -> None:
@@ -86,6 +87,10 @@ def staffing_section(ctx: Context, fc: Forecast) -> None:
     )
     if fc.abandon_share is not None:
         st.caption(tr("staffing_abandon", ctx.lang, abandon=fmt.share(fc.abandon_share, 1, ctx.lang)))
+    checks = data.staffing_check(ctx.snap, ctx.org, target.seconds, wrap_up, fc.data_through)
+    checked = summary(checks, ctx.lang, ctx.lang)
+    if checked:
+        st.caption(checked)
 
 
 def forecast_section(ctx: Context, fc: Forecast) -> None:

@@ -348,5 +348,8 @@ def cmd_staffing(args: argparse.Namespace, settings: Settings) -> int:
     wrap_up = float(settings["wrap_up_s"]) if args.wrap_up is None else args.wrap_up
     plan, fc = planning.load_plan(settings.db, args.org, args.week, target, wrap_up)
     text = planning.plan_csv(plan) if args.output_format == "csv" else planning.plan_table(plan, fc)
+    if args.output_format == "table":
+        check = planning.load_check(settings.db, args.org, target, wrap_up, fc.data_through)
+        text += "\n" + (check or "no call rows to check Erlang C against (purged)")
     _emit(text, None)
     return 0

@@ -33,6 +33,18 @@ def load_forecast(db: Path, org: str | None, weeks: int = 6, as_of: dt.date | No
     return make_forecast(history, org or "", weeks, as_of=as_of)
 
 
+def load_check(db: Path, org: str | None, target: Target, wrap_up_s: float, last_day: dt.date) -> str | None:
+    """Erlang C against the last 12 weeks of call rows (pipeline.staffing_check), in one sentence."""
+    from pipeline.staffing_check import check_weeks, summary
+
+    con = store.connect_readonly(db)
+    try:
+        checks = check_weeks(con, last_day, org=org or "", target_s=target.seconds, wrap_up_s=wrap_up_s)
+    finally:
+        con.close()
+    return summary(checks)
+
+
 def load_plan(
     db: Path, org: str | None, week: str | None, target: Target, wrap_up_s: float
 ) -> tuple[WeekPlan, Forecast]:
