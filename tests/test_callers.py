@@ -223,3 +223,20 @@ def test_caller_facts_outlive_a_purge(build_db: BuildDb, tmp_path: Any) -> None:
         assert con.execute("select * from callers_by_week order by all").fetchall() == weeks_before
     finally:
         con.close()
+
+
+def test_a_new_closed_day_moves_the_next_working_day_at_the_next_ingest(build_db: BuildDb) -> None:
+    body = "\n".join(
+        [
+            call("f1", "2016-12-09 15:00", "abandoned", "0701234567"),  # Friday
+            call("f2", "2016-12-13 09:00", "answered", "0701234567"),  # Tuesday
+        ]
+    )
+    con, _ = build_db(body)
+    assert day(con, "2016-12-09")["never_through"] == 1
+    con.close()  # DuckDB would keep showing this snapshot to a new connection in this process
+    # The site closes on Monday 12 December: Tuesday becomes the next working day.
+    con, _ = build_db(body, extra_closed_days=["2016-12-12"])
+    friday = day(con, "2016-12-09")
+    assert friday["through_by_next_workday"] == 1
+    assert friday["never_through"] == 0
