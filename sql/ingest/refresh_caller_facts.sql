@@ -61,14 +61,11 @@ select
         partition by scope, caller_key, call_date, outcome order by started_at, call_id
     ) = 1 as first_of_its_outcome_that_day,
     lead(call_date) over (partition by scope, caller_key order by started_at, call_id) as next_call_date,
-    min(case when outcome = 'answered' then started_at end) over (
+    -- the earliest later answered call: time and local date together (a struct orders by its first field)
+    min(case when outcome = 'answered' then {'at': started_at, 'day': call_date} end) over (
         partition by scope, caller_key order by started_at, call_id
         rows between 1 following and unbounded following
-    ) as next_answered_at,
-    min(case when outcome = 'answered' then call_date end) over (
-        partition by scope, caller_key order by started_at, call_id
-        rows between 1 following and unbounded following
-    ) as next_answered_date
+    ) as next_answered
 from caller_calls
 where caller_key is not null;
 
@@ -84,10 +81,10 @@ with caller_days as (
         bool_or(s.outcome = 'answered') as reached,
         bool_or(s.outcome = 'abandoned') as gave_up,
         -- after the first abandoned call of the day: when and on which date the caller got through
-        max(s.next_answered_at - s.started_at) filter (
+        max(s.next_answered.at - s.started_at) filter (
             where s.outcome = 'abandoned' and s.first_of_its_outcome_that_day
         ) as through_after,
-        max(s.next_answered_date) filter (
+        max(s.next_answered.day) filter (
             where s.outcome = 'abandoned' and s.first_of_its_outcome_that_day
         ) as through_date,
         -- after the first answered call of the day: the date of the caller's next call, if any
