@@ -350,6 +350,8 @@ def cmd_staffing(args: argparse.Namespace, settings: Settings) -> int:
     text = planning.plan_csv(plan) if args.output_format == "csv" else planning.plan_table(plan, fc)
     if args.output_format == "table":
         check = planning.load_check(settings.db, args.org, target, wrap_up, fc.data_through)
-        text += "\n" + (check or "no call rows to check Erlang C against (purged)")
+        text += "\n" + (
+            check or "no whole week of call rows to check Erlang C against (too little data, or purged)"
+        )
     _emit(text, None)
     return 0
