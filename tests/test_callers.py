@@ -240,3 +240,28 @@ def test_a_new_closed_day_moves_the_next_working_day_at_the_next_ingest(build_db
     friday = day(con, "2016-12-09")
     assert friday["through_by_next_workday"] == 1
     assert friday["never_through"] == 0
+
+
+def test_board_lines_count_people_and_keep_withheld_numbers_apart(build_db: BuildDb) -> None:
+    from pipeline.callers import board_lines, month_callers
+
+    con, _ = build_db(
+        "\n".join(
+            [
+                call("a1", "2016-12-05 09:00", "abandoned", "0701234567"),
+                call("a2", "2016-12-05 09:30", "answered", "0701234567"),
+                call("b1", "2016-12-06 10:00", "abandoned", "0702222222"),
+                call("w1", "2016-12-06 10:05", "answered", ""),
+                call("z1", "2016-12-20 10:00", "answered", "0709999999"),
+            ]
+        )
+    )
+    figures = month_callers(con, 2016, 12)
+    assert figures is not None
+    assert (figures.callers, figures.never_through, figures.anonymous_calls) == (3, 1, 1)
+    lines = board_lines(figures)
+    assert lines[0].startswith("Uppringare december 2016: 3 personer, varav 66,7\u00a0% nådde")
+    assert "kom inte fram senast nästa arbetsdag: 1 tillfällen" in lines[1]
+    assert lines[3].endswith(": 1")
+    assert month_callers(con, 2016, 11) is None
+    assert month_callers(con, 2016, 12, "Vårgårda") is None
