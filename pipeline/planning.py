@@ -148,6 +148,10 @@ def forecast_json(fc: Forecast) -> str:
             }
             for d in fc.days
         ],
+        "hours": [
+            {"date": day.isoformat(), "hour": hour, "forecast_calls": round(calls, 1)}
+            for (day, hour), calls in sorted(fc.hourly.items())
+        ],
         "backtest": {
             "weeks": fc.backtest_weeks,
             "baselines": list(BASELINES),

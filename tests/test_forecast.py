@@ -97,6 +97,10 @@ def test_forecast_command_prints_the_forecast_and_the_backtest(sample_db: Path) 
         run_cli("forecast", "--db", str(sample_db), "--format", "json", "--weeks", "2").stdout
     )
     assert len(document["days"]) == 14
+    monday = [h for h in document["hours"] if h["date"] == "2017-02-27"]
+    assert sum(h["forecast_calls"] for h in monday) == pytest.approx(
+        document["days"][5]["forecast_calls"], abs=0.5
+    )
     assert {e["method"] for e in document["backtest"]["errors"]} == {"forecast", *fc.BASELINES}
     wrong = run_cli("forecast", "--db", str(sample_db), "--weeks", "40")
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1
