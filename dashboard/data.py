@@ -28,8 +28,10 @@ import polars as pl
 import streamlit as st
 
 from pipeline import sql_guard
+from pipeline.forecast import Forecast, load_history, make_forecast
 from pipeline.sql_guard import SqlFailed, SqlRefused
 from pipeline.sql_guard import SqlTimeout as QueryTimeout
+from pipeline.staffing_check import WeekCheck, check_weeks
 from pipeline.store import StoreError, connect_readonly, snapshot_identity
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -362,3 +364,35 @@ def examples() -> tuple[Example, ...]:
         titles = {line[3:5]: line[7:].strip() for line in lines[:2]}
         out.append(Example(titles["sv"], titles["en"], "\n".join(lines[2:]).strip()))
     return tuple(out)
+
+
+# --- callers, forecast and staffing (the Vecka page's planning sections) ---------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def week_callers(snap: Snapshot, org: str, iso_year: int, iso_week: int) -> pl.DataFrame:
+    return _frame(snap, query_text("week_callers"), {"org": org, "iso_year": iso_year, "iso_week": iso_week})
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def forecast(snap: Snapshot, org: str, weeks: int = 6) -> Forecast:
+    """The forecast and its backtest, by the same code as `callstats forecast`."""
+    cursor = _cursor(snap)
+    try:
+        return make_forecast(load_history(cursor, org, horizon_days=7 * (weeks + 1)), org, weeks)
+    except duckdb.ConnectionException as exc:
+        _forget(snap)
+        raise DataUnavailable("replacing", str(exc)) from None
+    finally:
+        cursor.close()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def staffing_check(snap: Snapshot, org: str, target_s: float, wrap_up_s: float, last_day: dt.date) -> list[WeekCheck]:
+    cursor = _cursor(snap)
+    try:
+        return check_weeks(cursor, last_day, org=org, target_s=target_s, wrap_up_s=wrap_up_s)
+    except duckdb.ConnectionException as exc:
+        _forget(snap)
+        raise DataUnavailable("replacing", str(exc)) from None
+    finally:
+        cursor.close()

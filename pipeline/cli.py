@@ -33,6 +33,8 @@ EXAMPLES = {
     "purge": "callstats purge --older-than 24m",
     "events": 'callstats events add --date 2017-03-01 --kind outage --text "Störningar i behörighetssystemet"',
     "status": "callstats status --max-age 2d",
+    "forecast": "callstats forecast --weeks 6 --format table",
+    "staffing": "callstats staffing --week 2017-W09\n  callstats staffing --calls-per-hour 40 --handle-time 180 --target 80/20",
 }
 
 
@@ -206,6 +208,26 @@ def _parser() -> argparse.ArgumentParser:
         sub_parser.add_argument(
             "--db", type=Path, help="published database (default callstats.duckdb, env CALLSTATS_DB)"
         )
+
+    p = command("forecast", "offered calls per working day for the next weeks, with the backtest's errors")
+    p.add_argument("--weeks", type=int, default=6, help="weeks ahead (1–12, default 6)")
+    p.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv", "json"])
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="forecast from the data before DATE and compare with what came (e.g. 2016-12-01)",
+    )
+
+    p = command("staffing", "operators needed per weekday × hour of a forecast week (Erlang C)")
+    p.add_argument("--week", help="ISO week such as 2017-W09 (default: the first whole forecast week)")
+    p.add_argument("--org", help="one organisation (default: the whole switchboard)")
+    p.add_argument("--target", help="service level SHARE/SECONDS, e.g. 80/20 (default: the settings)")
+    p.add_argument("--wrap-up", type=float, help="seconds after each call (default: the wrap_up_s setting)")
+    p.add_argument("--calls-per-hour", type=float, help="one interval only: the plain Erlang C, no database")
+    p.add_argument("--handle-time", type=float, help="with --calls-per-hour: handling time in seconds")
+    p.add_argument("--agents", type=int, help="with --calls-per-hour: the service level this staffing gives")
+    p.add_argument("--format", dest="output_format", default="table", choices=["table", "csv"])
     return parser
 
 

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "purge": cmd_purge,
         "events": cmd_events,
         "status": cmd_status,
+        "forecast": cmd_forecast,
+        "staffing": cmd_staffing,
     }[args.command]
     return handler(args, settings)
 
@@ -572,3 +574,52 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(health.render(result, settings.site_tz))
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+# forecast and staffing --------------------------------------------------------------------------
+
+
+def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import planning
+
+    if not 1 <= args.weeks <= 12:
+        raise UsageError(f"--weeks {args.weeks}: between 1 and 12")
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {args.as_of!r}: expected a date such as 2016-12-01") from None
+    fc = planning.load_forecast(settings.db, args.org, args.weeks, as_of)
+    text = {"table": planning.forecast_table, "csv": planning.forecast_csv, "json": planning.forecast_json}[
+        args.output_format
+    ](fc)
+    _emit(text, None)
+    return 0
+
+
+def cmd_staffing(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import planning
+    from pipeline.staffing import Target
+
+    if args.target:
+        target = Target.parse(args.target)
+    else:
+        target = Target(float(settings["service_level_share"]), float(settings["service_level_s"]))
+    if args.calls_per_hour is not None:
+        if args.handle_time is None or args.handle_time <= 0 or args.calls_per_hour < 0:
+            raise UsageError("--calls-per-hour needs --handle-time SECONDS (more than 0) and 0 or more calls")
+        _emit(planning.interval_text(args.calls_per_hour, args.handle_time, target, args.agents), None)
+        return 0
+    if args.handle_time is not None or args.agents is not None:
+        raise UsageError("--handle-time and --agents go with --calls-per-hour (one interval)")
+    wrap_up = float(settings["wrap_up_s"]) if args.wrap_up is None else args.wrap_up
+    plan, fc = planning.load_plan(settings.db, args.org, args.week, target, wrap_up)
+    text = planning.plan_csv(plan) if args.output_format == "csv" else planning.plan_table(plan, fc)
+    if args.output_format == "table":
+        check = planning.load_check(settings.db, args.org, target, wrap_up, fc.data_through)
+        text += "\n" + (
+            check or "no whole week of call rows to check Erlang C against (too little data, or purged)"
+        )
+    _emit(text, None)
+    return 0

@@ -93,6 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
         "abandons shorter than this are reported apart (short abandons)",
         shapes_statistics=True,
     ),
+    Setting("service_level_share", 0.8, "staffing target: this share answered within service_level_s"),
+    Setting("wrap_up_s", 30, "staffing: seconds of work after each answered call, added to talk time"),
     Setting(
         "switchboard_numbers",
         [],
@@ -392,6 +394,11 @@ def _validate(values: dict[str, Any]) -> None:
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise SettingsError("baseline_calls_per_month must be a positive number") from exc
+    try:
+        if not 0 < float(values["service_level_share"]) < 1 or float(values["wrap_up_s"]) < 0:
+            raise ValueError
+    except (TypeError, ValueError) as exc:
+        raise SettingsError("service_level_share: between 0 and 1 (e.g. 0.8); wrap_up_s: 0 or more") from exc
 
 
 def settings_help() -> str:

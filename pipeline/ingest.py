@@ -505,6 +505,7 @@ def _load_staged(
             "short_abandon_s": int(settings["short_abandon_s"]),
         },
     )
+    store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
     counts = store.fetch_one(
         con,
         "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected')"

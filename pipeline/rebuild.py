@@ -53,5 +53,6 @@ def apply_setting_changes(con: duckdb.DuckDBPyConnection, settings: Settings) ->
             "short_abandon_s": int(settings["short_abandon_s"]),
         },
     )
+    store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
     con.execute("commit").fetchall()
     return True

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, data, tables, ui
+from dashboard import charts, data, planning_sections, tables, ui
 from pipeline import formatting as fmt
 from pipeline import health
 
@@ -58,6 +58,7 @@ ui.week_key_figures(ctx, data.week_key_figures(ctx.snap, ctx.org, week["iso_year
 st.subheader(ctx.t("days_of_week"))
 days = data.days(ctx.snap, ctx.org, week["week_start"], week["through_date"])
 st.dataframe(tables.display(tables.week_days(days, ctx.lang), ctx.lang), hide_index=True, key="week_days")
+planning_sections.callers_section(ctx, week)
 
 st.divider()
 st.subheader(ctx.t("heatmap_title"))
@@ -70,7 +71,14 @@ span = st.date_input(
 first, last = ui.date_span(span, default_first, ctx.data_through)
 st.caption(ctx.t("heatmap_note", first=first.isoformat(), last=last.isoformat()))
 heat = data.hour_heatmap(ctx.snap, ctx.org, first, last)
-st.plotly_chart(
+forecast = data.forecast(ctx.snap, ctx.org)
+heat_column, staffing_column = st.columns([1, 1])
+heat_column.plotly_chart(
     charts.hour_heatmap(heat, lang=ctx.lang), config=charts.png_config("vaxel-timmar"), key="heatmap",
 )
+with staffing_column:
+    planning_sections.staffing_section(ctx, forecast)
 st.caption(ctx.t("png_hint"))
+
+st.divider()
+planning_sections.forecast_section(ctx, forecast)

@@ -167,3 +167,36 @@ create table if not exists data_health (
     source_system  varchar,
     detail         varchar not null        -- English, for status and the logs
 );
+
+-- Caller facts, computed at ingest from the call rows' pseudonyms and kept when call rows are
+-- purged (like daily_facts). Scope is an organisation or '(alla)', the whole switchboard: unique
+-- callers cannot be summed over organisations (one person may call both), so '(alla)' is stored.
+-- Calls without a pseudonym (withheld or anonymous numbers) are counted apart, never as one caller.
+create table if not exists caller_day_facts (
+    date                    date not null,
+    organisation            varchar not null,  -- an organisation or '(alla)'
+    next_workday            date not null,     -- the follow-up windows end on these working days
+    second_workday          date not null,
+    callers                 integer not null,  -- distinct pseudonyms
+    repeat_callers          integer not null,  -- called more than once that day
+    reached_callers         integer not null,  -- at least one call answered that day
+    gave_up_callers         integer not null,  -- at least one abandoned call that day
+    through_within_hour     integer not null,  -- … answered within an hour of the first abandon
+    through_same_day        integer not null,  -- … answered later the same day
+    through_by_next_workday integer not null,  -- … answered by the end of the next working day
+    anonymous_calls         integer not null,  -- calls without a pseudonym
+    anonymous_answered      integer not null,
+    anonymous_abandoned     integer not null,
+    resolved_callers        integer not null   -- answered, no further call within 2 working days
+);
+
+create table if not exists caller_period_facts (
+    period          varchar not null,          -- 'week' (ISO) or 'month'
+    period_start    date not null,
+    period_end      date not null,
+    organisation    varchar not null,          -- an organisation or '(alla)'
+    callers         integer not null,
+    repeat_callers  integer not null,          -- three or more calls in the period
+    reached_callers integer not null,
+    anonymous_calls integer not null
+);
