@@ -205,6 +205,20 @@ LABELS: dict[str, tuple[str, str]] = {
 
 # One line per relation for the SQL page's browser (views' full headers live in sql/views/*.sql).
 RELATION_HELP: dict[str, tuple[str, str]] = {
+    "callers_by_day": (
+        "Uppringare, inte samtal, per dag: unika, återkommande, nådde en person, gav upp och kom fram senare"
+        " eller aldrig, löst vid första kontakt. Bara pseudonymer; dolda nummer räknas för sig.",
+        "Callers, not calls, per day: unique, repeat, reached a person, gave up and got through later or"
+        " never, resolved at first contact. Pseudonyms only; withheld numbers counted apart.",
+    ),
+    "callers_by_week": (
+        "Uppringare per ISO-vecka: unika, tre eller fler samtal, andel som nådde en person.",
+        "Callers per ISO week: unique, three or more calls, share who reached a person.",
+    ),
+    "callers_by_month": (
+        "Uppringare per månad: unika, tre eller fler samtal, andel som nådde en person.",
+        "Callers per month: unique, three or more calls, share who reached a person.",
+    ),
     "calls": ("Ett samtal per rad, ben sammanslagna; uppringaren som pseudonym (caller_key).",
               "One offered call per row, legs merged; the caller as a pseudonym (caller_key)."),
     "daily_facts": ("Dagliga summor per organisation som alla vyer läser.",
