@@ -32,10 +32,18 @@ import duckdb
 from pipeline import store
 
 # Raise when the layout or the meaning of a column changes; readers refuse other versions.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the caller facts (callers_by_* views) joined the export
 MANIFEST = "manifest.json"
 # Export order; each table's select is sql/export/<table>.sql.
-TABLES = ("daily_facts", "hourly_facts", "calls", "calendar", "settings")
+TABLES = (
+    "daily_facts",
+    "hourly_facts",
+    "caller_day_facts",
+    "caller_period_facts",
+    "calls",
+    "calendar",
+    "settings",
+)
 PARTITION_PREFIX = "part_"
 # Characters Hive and Spark escape in partition folder names (%XX), so both read the value back.
 _HIVE_ESCAPED = set("\"#%'*/:=?\\{[]^") | {chr(c) for c in range(0x20)} | {"\x7f"}

@@ -42,7 +42,14 @@ SPARK_TYPES = {
     "TIMESTAMP": "TIMESTAMP_NTZ",
 }
 # Tables the views read; the export must hold them all.
-REQUIRED_TABLES = ("daily_facts", "hourly_facts", "calendar", "settings")
+REQUIRED_TABLES = (
+    "daily_facts",
+    "hourly_facts",
+    "caller_day_facts",
+    "caller_period_facts",
+    "calendar",
+    "settings",
+)
 
 
 class ExportMismatch(Exception):

@@ -62,7 +62,7 @@ def test_event_on_charts_in_the_pack_and_kept_by_purge_reingest_and_recount(
     december = Presentation(str(out / "vaxel-statistik-2016-12-hela-vaxeln.pptx"))
     assert OUTAGE not in "\n".join(s.text_frame.text for s in december.slides[1].shapes if s.has_text_frame)
 
-    assert main(["purge", "--older-than", "1d", "--db", str(own_db)]) == 0
+    assert main(["purge", "--older-than", "1d", "--force", "--db", str(own_db)]) == 0
     # In a fresh process: this one's DuckDB keeps the snapshot the pages opened.
     assert _query(own_db, "select count(*) as n from calls") == [{"n": 0}]  # the purge did happen
     assert _query(own_db, "select text from events order by id") == [{"text": OUTAGE}, {"text": COMMENT}]

@@ -42,13 +42,21 @@ def test_the_sample_exports_every_row_in_month_partitions(sample_db: Path, tmp_p
     manifest = _manifest(folder)
     db = duckdb.connect(str(sample_db), read_only=True)
     try:
-        for table in ("daily_facts", "hourly_facts", "calls", "calendar", "settings"):
+        for table in (
+            "daily_facts",
+            "hourly_facts",
+            "caller_day_facts",
+            "caller_period_facts",
+            "calls",
+            "calendar",
+            "settings",
+        ):
             (stored,) = db.execute(f"select count(*) from {table}").fetchall()[0]
             assert manifest["tables"][table]["rows"] == stored == _parquet_rows(folder, table), table
         build_id = db.execute("select value from settings where name = 'build_id'").fetchall()[0][0]
     finally:
         db.close()
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert manifest["build_id"] == build_id == report.build_id
     assert manifest["data_through"] == "2017-02-21"
     assert manifest["tables"]["daily_facts"]["partition_by"] == ["year", "month"]
