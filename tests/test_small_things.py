@@ -30,11 +30,10 @@ def test_sample_says_how_many_files_it_wrote(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    written = [p for p in (tmp_path / "s").rglob("*") if p.is_file()]
-    assert result.stdout.startswith(f"wrote {len(written)} files under ")
-    months = len(list((tmp_path / "s" / "calls").iterdir()))
-    assert f"{months} monthly call files" in result.stdout
-    assert f"{len(written) - months} telephony exports" in result.stdout
+    inside = [p for p in (tmp_path / "s").rglob("*") if p.is_file()]
+    exports = [p for p in (tmp_path / "sample_formats").rglob("*") if p.is_file()]
+    assert len(list((tmp_path / "s" / "calls").iterdir())) == 26 and len(inside) == 27  # + callstats.toml
+    assert result.stdout.startswith(f"wrote {len(inside)} files under {tmp_path / 's'} and {len(exports)} under ")
 
 
 def test_the_dashboard_hides_the_developer_toolbar(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_current_week_is_marked_incomplete_with_its_days_not_drawn_as_a_dip(open
     fig = week_chart(at)
     ticks = fig["layout"]["xaxis"]["ticktext"]
     assert ticks[-1] == "v. 8<br>2 d"
-    assert "v. 8 (t.o.m. 21 feb, 2 dagar)" in texts(at)  # spelled out under the chart
+    assert "v. 8 (20–21 feb, 2 dagar)" in texts(at)  # spelled out under the chart, in the board's words
     this_year = bar(fig, "Samtal")
     assert this_year["marker"]["pattern"]["shape"][-1] == "/"
     assert this_year["marker"]["pattern"]["shape"][-2] == ""
@@ -133,7 +133,7 @@ def test_english_labels_when_switched(open_page: OpenPage) -> None:
     assert "wk 51<br>4.5 d" in week_chart(at)["layout"]["xaxis"]["ticktext"]
     at.slider(key="week_count").set_value(8).run()
     assert "wk 51 (4.5 days)" not in week_chart(at)["layout"]["xaxis"]["ticktext"]  # not among the last 8
-    assert any("(to 21 Feb, 2 days)" in t for t in week_chart(at)["layout"]["xaxis"]["ticktext"])
+    assert any("(20–21 Feb, 2 days)" in t for t in week_chart(at)["layout"]["xaxis"]["ticktext"])
 
 
 def test_the_week_chart_reads_at_26_weeks(open_page: OpenPage) -> None:
