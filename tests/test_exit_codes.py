@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -103,12 +105,36 @@ def test_a_usage_error_is_one_line_exit_2_and_changes_nothing(
     assert not (site.root / "typo").exists(), "a mistyped --db folder must not be created"
 
 
-def test_a_read_only_db_folder_is_exit_2(site: Site) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes in read-only folders; /proc covers the case above")
-    locked = site.root / "locked"
-    locked.mkdir(mode=0o555)
-    site.assert_one_line(site.run("ingest", "exports", "--db", str(locked / "x.duckdb")), 2, "cannot write")
+def test_a_read_only_db_folder_is_exit_2() -> None:
+    """Run as a user who may not write in the --db folder. Root writes anywhere, so as root the
+    command runs as `nobody` (setpriv), in a folder of its own that nobody can read."""
+    base = Path(tempfile.mkdtemp(prefix="callstats-readonly-"))
+    try:
+        base.chmod(0o755)
+        exports = base / "exports"
+        exports.mkdir(mode=0o755)
+        write_calls(exports / "calls-01.csv", 1).chmod(0o644)
+        locked = base / "locked"
+        locked.mkdir(mode=0o555)
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "ingest",
+            str(exports),
+            "--db",
+            str(locked / "x.duckdb"),
+        ]
+        if os.geteuid() == 0:
+            command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+        env = {**os.environ, "HOME": str(base), "CALLSTATS_KEY_FILE": str(base / "private" / "key")}
+        result = subprocess.run(command, capture_output=True, text=True, cwd=base, env=env, timeout=300)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1, result.stderr
+        assert lines[0].startswith("callstats: ") and "cannot write" in lines[0]
+        assert list(locked.iterdir()) == [] and not (base / "private").exists(), "nothing was done"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_lock_held_by_another_ingest_is_exit_4(site: Site) -> None:
