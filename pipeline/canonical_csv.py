@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gzip
+import io
 import os
 import shutil
 import tempfile
@@ -199,26 +200,19 @@ _CONVERTED: list[Path] = []
 
 
 def _as_utf8(path: Path) -> Path:
+    """A UTF-8 copy of a Windows-1252 file, decoded in blocks (the five bytes Windows-1252 leaves
+    undefined become U+FFFD, so a stray binary byte shows in the rejected row rather than failing)."""
     handle, name = tempfile.mkstemp(prefix="callstats-", suffix=".csv")
     target = Path(name)
     _CONVERTED.append(target)
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as source, os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        text = _Cp1252Reader(source)
+    with (
+        opener(path, "rb") as raw,
+        io.TextIOWrapper(raw, encoding="cp1252", errors="replace", newline="") as text,
+        os.fdopen(handle, "w", encoding="utf-8", newline="") as out,
+    ):
         shutil.copyfileobj(text, out, 1 << 20)
     return target
-
-
-class _Cp1252Reader:
-    """Decodes a byte stream as Windows-1252 in blocks (the five bytes it leaves undefined become
-    U+FFFD, so a stray binary byte is visible in the rejected row rather than fatal)."""
-
-    def __init__(self, source: object) -> None:
-        self._source = source
-
-    def read(self, size: int = -1) -> str:
-        block: bytes = self._source.read(size)  # type: ignore[attr-defined]
-        return block.decode("cp1252", errors="replace")
 
 
 def _remove_converted() -> None:

@@ -1,4 +1,6 @@
--- Other source systems with stored calls on the local dates this file brought (temp `touched_dates`).
+-- Other source systems with calls on the local dates this file brought (temp `touched_dates`), read
+-- from source_days (calls per source and date, kept like the facts, so a purge does not hide them).
+-- Runs before refresh_facts.sql updates source_days for this file; other sources' days are as stored.
 -- Grain: one row per other source system; days = how many of the file's dates it also covers,
 -- file_days = how many dates the file brought. Empty when no other source shares a date.
 with file_days as (
@@ -6,12 +8,12 @@ with file_days as (
 )
 
 select
-    c.source_system,
-    count(distinct c.call_date) as days,
+    s.source_system,
+    count(distinct s.date) as days,
     any_value(f.n) as file_days
-from calls as c
-semi join touched_dates as t on t.date = c.call_date
+from source_days as s
+semi join touched_dates as t on t.date = s.date
 cross join file_days as f
-where c.source_system <> $source_system
-group by c.source_system
-order by days desc, c.source_system
+where s.source_system <> $source_system and s.calls > 0
+group by s.source_system
+order by days desc, s.source_system
