@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.ingest import analyst_views
 from pipeline.store import connect_readonly
+from pipeline.views import analyst_views
 
 VIEWS = analyst_views()
 RUNS = 5

@@ -16,7 +16,7 @@ import statistics
 import time
 
 from pipeline import spark_views
-from pipeline.ingest import analyst_views
+from pipeline.views import analyst_views
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint
+from pipeline.views import create_views
 
 
 @dataclass
@@ -638,41 +639,3 @@ def _finish_build(
     create_views(con)
     con.execute("commit")
     return data_through
-
-
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    for path in view_files():
-        text = path.read_text(encoding="utf-8")
-        store.execute_script(con, text)
-        # The header travels with the view: the DuckDB CLI, DBeaver and the SQL page show it.
-        comment = view_description(text).replace("'", "''")
-        con.execute(f"comment on view {path.stem} is '{comment}'").fetchall()
-
-
-def view_description(text: str) -> str:
-    """A view file's header comment as one paragraph (its `-- layer:` line left out)."""
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("--"):
-            break
-        body = line.removeprefix("--").strip()
-        if not body.startswith("layer:"):
-            lines.append(body)
-    return " ".join(lines)
-
-
-def analyst_views() -> list[str]:
-    """The documented views, by name (the `base_*` layer underneath them is internal)."""
-    return [path.stem for path in view_files() if not path.stem.startswith("base_")]
-
-
-def view_files() -> list[Path]:
-    """View files in layer order: the `-- layer: N` line of each header, then name."""
-
-    def layer(path: Path) -> tuple[int, str]:
-        for line in path.read_text(encoding="utf-8").splitlines()[:15]:
-            if line.startswith("-- layer:"):
-                return int(line.split(":", 1)[1]), path.stem
-        return 99, path.stem
-
-    return sorted((store.SQL_DIR / "views").glob("*.sql"), key=layer)

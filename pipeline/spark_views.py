@@ -104,7 +104,7 @@ def to_spark_sql(duckdb_sql: str) -> str:
 
 def view_statements() -> list[tuple[str, str]]:
     """(view name, Spark SQL of its select) for every file in sql/views/, in layer order."""
-    from pipeline.ingest import view_files
+    from pipeline.views import view_files
 
     statements = []
     for path in view_files():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import EXAMPLES, main
-from pipeline.ingest import analyst_views
+from pipeline.views import analyst_views
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import pytest
 sqlglot = pytest.importorskip("sqlglot", reason="SQLGlot is not installed: uv sync installs the spark group")
 from sqlglot import exp  # noqa: E402
 
-from pipeline.ingest import view_files  # noqa: E402
+from pipeline.views import view_files  # noqa: E402
 
 # Each function the views may call, by SQLGlot's expression class, and why it is safe.
 ALLOWED: dict[type[exp.Expression], str] = {

@@ -14,7 +14,7 @@ import pipeline
 from dashboard.i18n import RELATION_HELP
 from pipeline.cli import _parser
 from pipeline.config import SETTINGS, SettingsError, load_settings
-from pipeline.ingest import analyst_views
+from pipeline.views import analyst_views
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -126,7 +126,7 @@ def test_sql_files_run_statement_by_statement_with_exactly_their_parameters() ->
 def test_every_view_carries_its_header_as_a_comment_in_the_published_file(sample_con: object) -> None:
     import duckdb
 
-    from pipeline.ingest import view_description, view_files
+    from pipeline.views import view_description, view_files
 
     assert isinstance(sample_con, duckdb.DuckDBPyConnection)
     comments = dict(sample_con.execute("select view_name, comment from duckdb_views() where not internal").fetchall())

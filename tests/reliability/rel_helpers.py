@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.ingest import analyst_views
+from pipeline.views import analyst_views
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CALLS = ROOT / "sample_data" / "calls"

@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline.ingest import view_files
 from pipeline.parquet_export import export_parquet
+from pipeline.views import view_files
 
 pytestmark = [
     pytest.mark.spark,
