@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 # The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
@@ -161,7 +161,24 @@ class CucmAdapter:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list[str]) -> ParsedFile:
-    frame = table.frame.with_columns(
+    ledger = textio.Ledger(table, notices=notices)
+    frame = ledger.reject_unreadable(_typed(table.frame), "orig", "dateTimeOrigination")
+    frame = ledger.filter(
+        frame,
+        pl.col("rtype").fill_null("") != "1",
+        pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR",
+    )
+    calls = _grouped(_keyed(frame))
+    calls = ledger.switchboard_calls(
+        calls, _switchboard(options), lambda call: f"not a switchboard call (called {call['dialled']})"
+    )
+    return ledger.parsed(_emit(calls), fmt=fmt, source_system="cucm", direction_known=False)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Epoch seconds as datetimes, causes and durations as integers; `dateTimeConnect` 0 means the
+    leg was never connected, so `connect` stays null there."""
+    return frame.with_columns(
         orig=textio.epoch_dt("orig_t"),
         connect_i=textio.to_int("connect_t").fill_null(0),
         disconnect=textio.epoch_dt("disconnect_t"),
@@ -171,29 +188,27 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
     ).with_columns(
         connect=pl.when(pl.col("connect_i") > 0).then(textio.epoch_dt(pl.col("connect_t"))),
     )
-    rejected = list(table.rejected)
-    filtered: list[RowIssue] = []
-    rejected += textio.issues(frame.filter(pl.col("orig").is_null()), "unreadable dateTimeOrigination")
-    frame = frame.filter(pl.col("orig").is_not_null())
-    not_end = pl.col("rtype").fill_null("") != "1"
-    filtered += textio.issues(
-        frame.filter(not_end),
-        pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR",
-    )
-    frame = frame.filter(~not_end)
-    frame = frame.with_columns(
+
+
+def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """One call = cluster + callManagerId + callId (a missing cluster id is left out of the key)."""
+    return frame.with_columns(
         key=pl.concat_str(
             [pl.col("cluster").fill_null(""), pl.col("cm_id"), pl.col("gcall_id")], separator="-"
         ).str.strip_chars_start("-")
     ).sort(["key", "orig", "line_no"])
 
+
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each call's records: the earliest person-answered record gives the answer and talk time, the
+    latest disconnect the causes that decide an unanswered call."""
     dev = pl.col("dest_device").fill_null("")
     person = (pl.col("connect_i") > 0) & dev.str.contains(PHONE_RE)
     vm = dev.str.contains(VOICEMAIL_RE) | pl.col("final_partition").fill_null("").str.contains(VOICEMAIL_RE)
     latest = pl.col("disconnect").arg_max()
-    calls = frame.group_by("key", maintain_order=True).agg(
-        line_no=pl.col("line_no").min(),
-        n=pl.len(),
+    return textio.group_calls(
+        frame,
+        "key",
         started=pl.col("orig").min(),
         ended=pl.col("disconnect").max(),
         answered=pl.col("connect").filter(person).min(),
@@ -205,19 +220,21 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         dialled=pl.col("original_called").first(),
         pilot=pl.col("hunt_pilot").drop_nulls().first(),
         caller=pl.col("calling").first(),
-        lines=pl.col("line_no"),
-        raws=pl.col("raw"),
     )
-    if options.switchboard_numbers:
-        nums = options.switchboard_numbers
-        keep = textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
-        for dst, lines, raws in calls.filter(~keep).select("dialled", "lines", "raws").iter_rows():
-            reason = f"not a switchboard call (called {dst})"
-            filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
-        calls = calls.filter(keep)
 
+
+def _switchboard(options: AdapterOptions) -> pl.Expr | None:
+    """A switchboard call dialled one of its numbers or passed one of its hunt pilots."""
+    nums = options.switchboard_numbers
+    if not nums:
+        return None
+    return textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
+
+
+def _outcome() -> pl.Expr:
+    """The module docstring's outcome rules, in their order."""
     oc, dc = pl.col("last_oc"), pl.col("last_dc")
-    outcome = (
+    return (
         pl.when(pl.col("answered").is_not_null()).then(pl.lit("answered"))
         .when(pl.col("vm")).then(pl.lit("voicemail"))
         .when(pl.col("last_connected") & (dc == 16) & (oc != 16)).then(pl.lit("closed"))
@@ -228,31 +245,22 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         .when(oc.is_in([16, 31, 127]) | dc.is_in([16, 31, 127])).then(pl.lit("abandoned"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-    calls = calls.with_columns(outcome=outcome).with_columns(
-        call_id=pl.col("key"),
-        started_at=textio.utc_text(pl.col("started")),
-        answered_at=textio.utc_text(pl.col("answered")),
-        ended_at=textio.utc_text(pl.col("ended")),
-        wait_s=textio.wait_text(
-            pl.col("outcome") == "answered",
-            pl.col("answered"),
-            pl.col("outcome").is_in(["abandoned", "timeout"]),
-            pl.col("started"),
-            pl.col("ended"),
-        ),
-        talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
+
+
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """Epoch times are UTC; abandoned and timed-out callers waited until the last disconnect."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        call_id="key",
+        stamp=textio.utc_text,
+        started="started",
+        answered="answered",
+        ended="ended",
+        talk="talk",
+        waits_until_hangup=("abandoned", "timeout"),
         dialled_number=pl.col("dialled"),
         queue=pl.col("pilot"),
-    )
-    return textio.merged_result(
-        calls,
-        table,
-        fmt=fmt,
-        source_system="cucm",
-        rejected=rejected,
-        filtered=filtered,
-        notices=notices,
-        direction_known=False,
     )
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -256,8 +256,149 @@ def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
     return norm.is_in(wanted).fill_null(False)
 
 
+# --- merging records into calls -------------------------------------------------------------------
+#
+# Every merging adapter reads as the same steps: type the text columns → reject records whose start
+# is unreadable → key each record to its call → group → filter calls that are not the switchboard's
+# → outcome → emit the canonical columns. The steps that every format shares live here.
+
 # Columns an adapter's merged calls may carry beyond the canonical ones, and their facet names.
 FACET_COLUMNS = {"dcontext": "contexts", "context": "contexts", "channel_prefix": "channels"}
+
+
+@dataclass
+class Ledger:
+    """The records of one file that did not become calls, each with its reason, and the notices.
+
+    Every step that drops records goes through a Ledger, so no record leaves a merge without a
+    reason. A condition that is null never drops anything: an unknown is not a reason.
+    """
+
+    table: Table
+    rejected: list[RowIssue] = field(default_factory=list)
+    filtered: list[RowIssue] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # What the reader already rejected (wrong field count, over a limit) comes first.
+        self.rejected = [*self.table.rejected, *self.rejected]
+
+    def reject(self, frame: pl.DataFrame, drop: pl.Expr, reason: str | pl.Expr) -> pl.DataFrame:
+        """Reject the rows where `drop` holds (the record cannot be read as a call) with `reason`."""
+        drop = drop.fill_null(False)
+        self.rejected += issues(frame.filter(drop), reason)
+        return frame.filter(~drop)
+
+    def reject_unreadable(self, frame: pl.DataFrame, column: str, what: str) -> pl.DataFrame:
+        """Reject the rows whose parsed `column` is null as `unreadable <what>`: a record whose start
+        fits no time layout cannot be placed on a day, so it is never guessed."""
+        return self.reject(frame, pl.col(column).is_null(), f"unreadable {what}")
+
+    def filter(self, frame: pl.DataFrame, drop: pl.Expr, reason: str | pl.Expr) -> pl.DataFrame:
+        """Filter the rows where `drop` holds (readable, but not an offered switchboard call)."""
+        drop = drop.fill_null(False)
+        self.filtered += issues(frame.filter(drop), reason)
+        return frame.filter(~drop)
+
+    def filter_calls(
+        self, calls: pl.DataFrame, keep: pl.Expr, reason: Callable[[dict[str, Any]], str]
+    ) -> pl.DataFrame:
+        """Filter the merged calls where `keep` is false: every record merged into one (its `lines`
+        and `raws`, see group_calls) is filtered with the reason the call gives."""
+        keep = keep.fill_null(True)
+        for call in calls.filter(~keep).iter_rows(named=True):
+            why = reason(call)
+            self.filtered += [
+                RowIssue(int(n), str(r), why) for n, r in zip(call["lines"], call["raws"], strict=True)
+            ]
+        return calls.filter(keep)
+
+    def switchboard_calls(
+        self, calls: pl.DataFrame, keep: pl.Expr | None, reason: Callable[[dict[str, Any]], str]
+    ) -> pl.DataFrame:
+        """filter_calls for the switchboard definition: `keep` is None when none is configured."""
+        return calls if keep is None else self.filter_calls(calls, keep, reason)
+
+    def parsed(
+        self, calls: pl.DataFrame, *, fmt: str, source_system: str, direction_known: bool
+    ) -> ParsedFile:
+        """The adapter's result from its emitted calls (see emit)."""
+        return merged_result(
+            calls,
+            self.table,
+            fmt=fmt,
+            source_system=source_system,
+            rejected=self.rejected,
+            filtered=self.filtered,
+            notices=self.notices,
+            direction_known=direction_known,
+        )
+
+
+def group_calls(frame: pl.DataFrame, key: str, *aggs: pl.Expr, **named: pl.Expr) -> pl.DataFrame:
+    """One row per call: the records sharing `key`, in the frame's order (sort it first).
+
+    Besides the adapter's own aggregates, each call carries `line_no` (its first physical line),
+    `n` (the records merged into it) and `lines`/`raws` (so a whole call can be filtered with its
+    records).
+    """
+    return frame.group_by(key, maintain_order=True).agg(
+        *aggs,
+        line_no=pl.col("line_no").min(),
+        n=pl.len(),
+        lines=pl.col("line_no"),
+        raws=pl.col("raw"),
+        **named,
+    )
+
+
+def _expr(value: str | pl.Expr) -> pl.Expr:
+    return pl.col(value) if isinstance(value, str) else value
+
+
+def emit(
+    calls: pl.DataFrame,
+    *,
+    outcome: pl.Expr,
+    call_id: str,
+    stamp: Callable[[pl.Expr], pl.Expr],
+    started: str | pl.Expr,
+    answered: str | pl.Expr,
+    ended: str | pl.Expr,
+    talk: str | pl.Expr,
+    waits_until_hangup: Sequence[str] = (),
+    wait: pl.Expr | None = None,
+    **columns: pl.Expr,
+) -> pl.DataFrame:
+    """The canonical columns of merged calls, the same way for every format.
+
+    `outcome` decides the call; only an answered call has answered_at and talk_s. `stamp` writes the
+    times (naive_text for server-local formats, utc_text for UTC ones). wait_s follows wait_text,
+    with the outcomes in `waits_until_hangup` counted as waiting until the end; a format that logs
+    the wait itself gives it as `wait` (seconds). `columns` fill the other canonical columns
+    (dialled_number, queue, caller, …).
+    """
+    answered_call = pl.col("outcome") == "answered"
+    wait_s = (
+        wait_text(
+            answered_call,
+            _expr(answered),
+            pl.col("outcome").is_in(list(waits_until_hangup)),
+            _expr(started),
+            _expr(ended),
+        )
+        if wait is None
+        else seconds_text(wait)
+    )
+    return calls.with_columns(outcome=outcome).with_columns(
+        call_id=pl.col(call_id),
+        started_at=stamp(_expr(started)),
+        answered_at=pl.when(answered_call).then(stamp(_expr(answered))),
+        ended_at=stamp(_expr(ended)),
+        wait_s=wait_s,
+        talk_s=pl.when(answered_call).then(seconds_text(_expr(talk))),
+        **columns,
+    )
 
 
 def merged_result(
