@@ -39,11 +39,12 @@ import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
@@ -61,6 +62,7 @@ CALLER_CLEARED = [
     "ORIGINATOR_CANCEL", "NORMAL_CLEARING", "LOSE_RACE", "PICKED_OFF", "NORMAL_UNSPECIFIED",
     "ATTENDED_TRANSFER", "BLIND_TRANSFER", "",
 ]  # fmt: skip
+NOTICE = "FreeSWITCH *_stamp times are host local time: read as --source-tz"
 
 
 def _fields(line: str) -> list[str]:
@@ -116,6 +118,47 @@ class FreeswitchAdapter:
         return _merge(table, options, self.name)
 
 
+def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    ledger = textio.Ledger(table, notices=[NOTICE])
+    frame = ledger.reject(
+        _typed(table.frame),
+        pl.col("start").is_null() | pl.col("uuid").is_null(),
+        "unreadable start_stamp or missing uuid",
+    )
+    calls = _grouped(_merge_loopback_legs(_keyed(frame)))
+    calls = ledger.filter_calls(
+        calls,
+        pl.col("started").is_not_null() | pl.col("loop_app").is_null(),
+        lambda call: f"loopback leg ({call['loop_app']}) whose call is not in the file",
+    )
+    calls = ledger.filter_calls(calls, _switchboard(options), _not_switchboard_reason)
+    return ledger.parsed(_emit(calls), fmt=fmt, source_system="freeswitch", direction_known=False)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Stamps as naive datetimes, billsec as an integer, the hangup cause in upper case."""
+    return frame.with_columns(
+        start=textio.parse_ts("start_stamp"),
+        answer=textio.parse_ts("answer_stamp"),
+        end=textio.parse_ts("end_stamp"),
+        billsec_i=textio.to_int("billsec").fill_null(0),
+        cause=pl.col("hangup_cause").str.to_uppercase().fill_null(""),
+    )
+
+
+def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """One call = the A leg's uuid: a record whose uuid is another's `bleg_uuid` is that call's B
+    leg (`is_b`)."""
+    a_of_b = (
+        frame.filter(pl.col("bleg_uuid").is_not_null() & (pl.col("bleg_uuid") != pl.col("uuid")))
+        .select(pl.col("bleg_uuid").alias("uuid"), pl.col("uuid").alias("a_uuid"))
+        .unique("uuid", keep="first")
+    )
+    return frame.join(a_of_b, on="uuid", how="left", maintain_order="left").with_columns(
+        key=pl.coalesce(["a_uuid", "uuid"]), is_b=pl.col("a_uuid").is_not_null()
+    )
+
+
 def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     """Merge each loopback leg into the call it serves, as `loop_app` on that record.
 
@@ -155,34 +198,15 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
-    frame = table.frame.with_columns(
-        start=textio.parse_ts("start_stamp"),
-        answer=textio.parse_ts("answer_stamp"),
-        end=textio.parse_ts("end_stamp"),
-        billsec_i=textio.to_int("billsec").fill_null(0),
-        cause=pl.col("hangup_cause").str.to_uppercase().fill_null(""),
-    )
-    rejected = list(table.rejected)
-    rejected += textio.issues(frame.filter(pl.col("start").is_null() | pl.col("uuid").is_null()),
-                              "unreadable start_stamp or missing uuid")  # fmt: skip
-    frame = frame.filter(pl.col("start").is_not_null() & pl.col("uuid").is_not_null())
-
-    a_of_b = (
-        frame.filter(pl.col("bleg_uuid").is_not_null() & (pl.col("bleg_uuid") != pl.col("uuid")))
-        .select(pl.col("bleg_uuid").alias("uuid"), pl.col("uuid").alias("a_uuid"))
-        .unique("uuid", keep="first")
-    )
-    frame = frame.join(a_of_b, on="uuid", how="left", maintain_order="left").with_columns(
-        key=pl.coalesce(["a_uuid", "uuid"]), is_b=pl.col("a_uuid").is_not_null()
-    )
-    frame = _merge_loopback_legs(frame)
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each call's A leg (not a loopback leg) and B legs: when it started, whether it was bridged,
+    each side's answer and billsec, and the A leg's cause."""
     frame = frame.sort(["key", "is_b", "start", "line_no"])
     a, b = ~pl.col("is_b") & pl.col("loop_app").is_null(), pl.col("is_b")
     a_answered = (pl.col("billsec_i") > 0) | pl.col("answer").is_not_null()
-    calls = frame.group_by("key", maintain_order=True).agg(
-        line_no=pl.col("line_no").min(),
-        n=pl.len(),
+    return textio.group_calls(
+        frame,
+        "key",
         started=pl.col("start").filter(a).min(),
         ended=pl.col("end").max(),
         bridged=(pl.col("bleg_uuid").filter(a).is_not_null().any() | b.any()),
@@ -196,35 +220,35 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         dialled=pl.col("destination_number").filter(a).first(),
         context=pl.col("context").filter(a).first(),
         caller=pl.col("caller_id_number").filter(a).first(),
-        lines=pl.col("line_no"),
-        raws=pl.col("raw"),
     )
-    filtered: list[RowIssue] = []
-    orphans = calls.filter(pl.col("started").is_null() & pl.col("loop_app").is_not_null())
-    for app, lines, raws in orphans.select("loop_app", "lines", "raws").iter_rows():
-        reason = f"loopback leg ({app}) whose call is not in the file"
-        filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
-    calls = calls.filter(pl.col("started").is_not_null() | pl.col("loop_app").is_null())
+
+
+def _switchboard(options: AdapterOptions) -> pl.Expr:
+    """A call needs its A leg in the file, and, when configured, a switchboard context and number."""
     keep = pl.col("started").is_not_null()
     if options.switchboard_contexts:
         keep = keep & pl.col("context").is_in(list(options.switchboard_contexts)).fill_null(False)
     if options.switchboard_numbers:
         keep = keep & textio.number_matches(pl.col("dialled"), options.switchboard_numbers)
-    for ctx, dst, started, lines, raws in (
-        calls.filter(~keep).select("context", "dialled", "started", "lines", "raws").iter_rows()
-    ):
-        reason = (
-            "B leg whose A leg is not in the file"
-            if started is None
-            else f"not a switchboard call (context {ctx}, destination {dst})"
-        )
-        filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
-    calls = calls.filter(keep)
+    return keep
 
-    answer_at = pl.coalesce(["b_answer", "a_answer"])
-    # A bridge to a loopback leg is FreeSWITCH answering itself (voicemail, IVR, conference).
-    person = pl.col("bridged") & answer_at.is_not_null() & pl.col("loop_app").is_null()
-    outcome = (
+
+def _not_switchboard_reason(call: dict[str, Any]) -> str:
+    if call["started"] is None:
+        return "B leg whose A leg is not in the file"
+    return f"not a switchboard call (context {call['context']}, destination {call['dialled']})"
+
+
+# The answer of a call: the B leg's when it is logged, else the A leg's.
+ANSWER_AT = pl.coalesce(["b_answer", "a_answer"])
+
+
+def _outcome() -> pl.Expr:
+    """Answered by a person when bridged and answered, but not to a loopback leg (that is
+    FreeSWITCH answering itself: voicemail, IVR, conference); otherwise the loopback app, then the
+    hangup cause decide."""
+    person = pl.col("bridged") & ANSWER_AT.is_not_null() & pl.col("loop_app").is_null()
+    return (
         pl.when(person).then(pl.lit("answered"))
         .when(pl.col("loop_app") == "voicemail").then(pl.lit("voicemail"))
         .when(pl.col("loop_app").is_in(ANNOUNCE_APPS)).then(pl.lit("closed"))
@@ -234,26 +258,21 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         .when(pl.col("cause").is_in(CALLER_CLEARED)).then(pl.lit("abandoned"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-    calls = calls.with_columns(outcome=outcome).with_columns(
-        call_id=pl.col("key"),
-        started_at=textio.naive_text(pl.col("started")),
-        answered_at=pl.when(person).then(textio.naive_text(answer_at)),
-        ended_at=textio.naive_text(pl.col("ended")),
-        wait_s=textio.wait_text(
-            person, answer_at, pl.col("outcome") == "abandoned", pl.col("started"), pl.col("ended")
-        ),
-        talk_s=pl.when(person).then(textio.seconds_text(pl.coalesce(["b_billsec", "a_billsec"]))),
-        dialled_number=pl.col("dialled"),
-    )
-    return textio.merged_result(
+
+
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """Host-local stamps stay naive; talk is the B leg's billsec when logged, else the A leg's."""
+    return textio.emit(
         calls,
-        table,
-        fmt=fmt,
-        source_system="freeswitch",
-        rejected=rejected,
-        filtered=filtered,
-        notices=["FreeSWITCH *_stamp times are host local time: read as --source-tz"],
-        direction_known=False,
+        outcome=_outcome(),
+        call_id="key",
+        stamp=textio.naive_text,
+        started="started",
+        answered=ANSWER_AT,
+        ended="ended",
+        talk=pl.coalesce(["b_billsec", "a_billsec"]),
+        waits_until_hangup=("abandoned",),
+        dialled_number=pl.col("dialled"),
     )
 
 
