@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 DEFAULT_FIELDS: tuple[str, ...] = (
     "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated",
@@ -57,6 +57,10 @@ PBX_TYPES = [
     "routepoint", "digitalreceptionist", "callflow",
 ]  # fmt: skip
 IVR_NAME_RE = r"(?i)\b(ivr|digital receptionist)\b"
+NOTICES = (
+    "3CX time zone is undocumented: times read as --source-tz (check one known call)",
+    "3CX wait_s stops when the PBX answers (IVR/queue), so queue waiting time is under-stated",
+)
 
 
 def header_fields(line: str) -> list[str] | None:
@@ -147,7 +151,30 @@ def _next_record(width: int, delimiter: str) -> textio.NextRecord:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction: bool) -> ParsedFile:
-    frame = table.frame.with_columns(
+    ledger = textio.Ledger(table, notices=list(NOTICES))
+    frame = ledger.reject_unreadable(_typed(table.frame), "start", "time-start")
+    if direction:
+        why = (
+            pl.when(pl.col("ttype") == "external")
+            .then(pl.lit("outbound call"))
+            .otherwise(pl.lit("internal call"))
+        )
+        frame = ledger.filter(
+            frame, pl.col("ftype") != "external", why + " (from-type " + pl.col("ftype") + ")"
+        )
+    keep = _switchboard(options)
+    if keep is not None:
+        frame = ledger.filter(
+            frame, ~keep, pl.lit("not a switchboard call (to ") + pl.col("to_no").fill_null("") + ")"
+        )
+    calls = _grouped(_answered_by(frame, options))
+    return ledger.parsed(_emit(calls), fmt=fmt, source_system="3cx", direction_known=direction)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The call key (`historyid` without its `Call ` prefix, else `callid`, else the line), times,
+    the `HH:MM:SS` duration in seconds, and the types in lower case (their casing varies)."""
+    return frame.with_columns(
         hid=pl.coalesce(
             [
                 pl.col("historyid").str.replace(r"^Call\s+", ""),
@@ -163,34 +190,26 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         ttype=pl.col("to_type").str.to_lowercase().fill_null(""),
         final=pl.coalesce(["final_number", "final_dn"]).fill_null(""),
     )
-    rejected = list(table.rejected)
-    filtered: list[RowIssue] = []
-    rejected += textio.issues(frame.filter(pl.col("start").is_null()), "unreadable time-start")
-    frame = frame.filter(pl.col("start").is_not_null())
-    if direction:
-        inbound = pl.col("ftype") == "external"
-        why = (
-            pl.when(pl.col("ttype") == "external")
-            .then(pl.lit("outbound call"))
-            .otherwise(pl.lit("internal call"))
-        )
-        filtered += textio.issues(frame.filter(~inbound), why + " (from-type " + pl.col("ftype") + ")")
-        frame = frame.filter(inbound)
-    if options.switchboard_numbers or options.switchboard_queues:
-        to_no = pl.col("to_no").fill_null("").str.replace(r"^Ext\.", "")
-        to_dn = pl.col("to_dn").fill_null("")
-        keep = (
-            textio.number_matches(to_no, options.switchboard_numbers)
-            | textio.number_matches(to_dn, options.switchboard_numbers)
-            | to_dn.is_in(list(options.switchboard_queues))
-            | to_no.is_in(list(options.switchboard_queues))
-            | textio.number_matches(pl.col("dial_no").fill_null(""), options.switchboard_numbers)
-        )
-        filtered += textio.issues(
-            frame.filter(~keep), pl.lit("not a switchboard call (to ") + pl.col("to_no").fill_null("") + ")"
-        )
-        frame = frame.filter(keep)
 
+
+def _switchboard(options: AdapterOptions) -> pl.Expr | None:
+    """A switchboard call was dialled to, or sent to, one of its numbers or queues."""
+    if not (options.switchboard_numbers or options.switchboard_queues):
+        return None
+    to_no = pl.col("to_no").fill_null("").str.replace(r"^Ext\.", "")
+    to_dn = pl.col("to_dn").fill_null("")
+    return (
+        textio.number_matches(to_no, options.switchboard_numbers)
+        | textio.number_matches(to_dn, options.switchboard_numbers)
+        | to_dn.is_in(list(options.switchboard_queues))
+        | to_no.is_in(list(options.switchboard_queues))
+        | textio.number_matches(pl.col("dial_no").fill_null(""), options.switchboard_numbers)
+    )
+
+
+def _answered_by(frame: pl.DataFrame, options: AdapterOptions) -> pl.DataFrame:
+    """`person`: answered with a duration by an `Ext.` agent, not by 3CX itself (an IVR, queue, ring
+    group, voicemail, … target, or a configured switchboard queue); `vm`: ended in voicemail."""
     vm = (
         pl.col("final").str.contains(VOICEMAIL_RE)
         | pl.col("final_dispname").fill_null("").str.contains(VOICEMAIL_RE)
@@ -215,50 +234,45 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction:
         & ~vm
         & ~pbx_target
     )
-    frame = frame.with_columns(person=person, vm=vm).sort(["hid", "line_no"])
-    calls = frame.group_by("hid", maintain_order=True).agg(
-        pl.all().sort_by(pl.col("person"), descending=True).first(),
-        n=pl.len(),
-        line_first=pl.col("line_no").min(),
+    return frame.with_columns(person=person, vm=vm)
+
+
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Records repeating a call key are merged into one call, represented by its answered record if
+    it has one, else by its first."""
+    frame = frame.sort(["hid", "line_no"])
+    return textio.group_calls(
+        frame, "hid", pl.all().exclude("line_no", "raw").sort_by(pl.col("person"), descending=True).first()
     )
+
+
+def _outcome() -> pl.Expr:
+    """Answered by a person; else voicemail; else a `Failed…` termination; else abandoned (the
+    caller hung up while a queue or ring group was still the target)."""
     reason = pl.col("reason_terminated").fill_null("").str.to_lowercase()
-    outcome = (
+    return (
         pl.when(pl.col("person")).then(pl.lit("answered"))
         .when(pl.col("vm")).then(pl.lit("voicemail"))
         .when(reason.str.starts_with("failed")).then(pl.lit("failed"))
         .otherwise(pl.lit("abandoned"))
     )  # fmt: skip
-    calls = calls.with_columns(outcome=outcome).with_columns(
-        call_id=pl.col("hid"),
-        line_no=pl.col("line_first"),
-        started_at=textio.naive_text(pl.col("start")),
-        answered_at=pl.when(pl.col("person")).then(textio.naive_text(pl.col("answer"))),
-        ended_at=textio.naive_text(pl.col("end")),
-        wait_s=textio.wait_text(
-            pl.col("person"),
-            pl.col("answer"),
-            pl.col("outcome") == "abandoned",
-            pl.col("start"),
-            pl.col("end"),
-        ),
-        talk_s=pl.when(pl.col("person")).then(textio.seconds_text(pl.col("dur"))),
+
+
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """Times naive (zone undocumented); the DID dialled, else the extension reached."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        call_id="hid",
+        stamp=textio.naive_text,
+        started="start",
+        answered="answer",
+        ended="end",
+        talk="dur",
+        waits_until_hangup=("abandoned",),
         dialled_number=pl.coalesce(["dial_no", pl.col("to_no").str.replace(r"^Ext\.", "")]),
         queue=pl.col("to_dn"),
         caller=pl.col("from_no"),
-    )
-    notices = [
-        "3CX time zone is undocumented: times read as --source-tz (check one known call)",
-        "3CX wait_s stops when the PBX answers (IVR/queue), so queue waiting time is under-stated",
-    ]
-    return textio.merged_result(
-        calls,
-        table,
-        fmt=fmt,
-        source_system="3cx",
-        rejected=rejected,
-        filtered=filtered,
-        notices=notices,
-        direction_known=direction,
     )
 
 
