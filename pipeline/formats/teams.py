@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 ALIASES = {
     "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
@@ -89,7 +89,30 @@ class TeamsAdapter:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
-    frame = table.frame.with_columns(
+    ledger = textio.Ledger(table)
+    frame = ledger.reject_unreadable(_typed(table.frame), "started", "time stamp")
+    forked = (pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)
+    frame = ledger.filter(frame, forked, "forked attempt completed elsewhere (487/540200)")
+    frame = ledger.filter(frame, ~pl.col("ctype").is_in(INBOUND), _not_inbound_reason())
+    if options.switchboard_numbers:
+        keep = textio.number_matches(pl.col("callee").fill_null(""), options.switchboard_numbers)
+        frame = ledger.filter(
+            frame, ~keep, pl.lit("not a switchboard number (") + pl.col("callee").fill_null("") + ")"
+        )
+    calls = _emit(_grouped(_keyed(frame)))
+    bot_only = calls.filter(pl.col("outcome") == "unknown").height
+    if bot_only:
+        ledger.notices.append(
+            f"{bot_only} call(s) answered only by a call-queue/auto-attendant bot: outcome unknown "
+            "without the call-queue report"
+        )
+    return ledger.parsed(calls, fmt=fmt, source_system="teams", direction_known=True)
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Call type and event in lower case, SIP codes and duration as integers, UTC times; a leg
+    started at its Invite time, else its Start time, else its Time stamp."""
+    return frame.with_columns(
         ctype=pl.col("call_type").str.to_lowercase().str.strip_chars().fill_null(""),
         ev=pl.col("event").str.to_lowercase().str.strip_chars(),
         sip_i=textio.to_int("sip"),
@@ -100,43 +123,38 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         t_ts=_ts("ts"),
         t_end=pl.coalesce([_ts("end"), _ts("failure")]),
     ).with_columns(started=pl.coalesce(["t_invite", "t_start", "t_ts"]))
-    rejected = list(table.rejected)
-    filtered: list[RowIssue] = []
-    rejected += textio.issues(frame.filter(pl.col("started").is_null()), "unreadable time stamp")
-    frame = frame.filter(pl.col("started").is_not_null())
 
-    forked = ((pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)).fill_null(
-        False
-    )
-    filtered += textio.issues(frame.filter(forked), "forked attempt completed elsewhere (487/540200)")
-    frame = frame.filter(~forked)
-    conf = pl.col("ctype") == "conf_in"
-    inbound = pl.col("ctype").is_in(INBOUND)
+
+def _not_inbound_reason() -> pl.Expr:
+    """Why a row is not an inbound call: a conference dial-in, an outbound call, or a type we do
+    not know."""
     why = (
-        pl.when(conf).then(pl.lit("conference dial-in"))
+        pl.when(pl.col("ctype") == "conf_in").then(pl.lit("conference dial-in"))
         .when(pl.col("ctype").str.contains("out")).then(pl.lit("outbound call"))
         .otherwise(pl.lit("unknown call type"))
     )  # fmt: skip
-    filtered += textio.issues(frame.filter(~inbound), why + " (" + pl.col("ctype") + ")")
-    frame = frame.filter(inbound)
-    if options.switchboard_numbers:
-        keep = textio.number_matches(pl.col("callee").fill_null(""), options.switchboard_numbers)
-        filtered += textio.issues(
-            frame.filter(~keep), pl.lit("not a switchboard number (") + pl.col("callee").fill_null("") + ")"
-        )
-        frame = frame.filter(keep)
+    return why + " (" + pl.col("ctype") + ")"
 
-    frame = frame.with_columns(
+
+def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """One call = Shared correlation ID, else Correlation ID, else Call ID, else the line alone;
+    `bot` marks auto-attendant / call-queue legs, `ok` a successful leg."""
+    return frame.with_columns(
         key=pl.coalesce(
             ["shared", "correlation", "call_id", pl.lit("line-") + pl.col("line_no").cast(pl.String)]
         ),
         bot=pl.col("ctype").str.contains("ucap"),
         ok=(pl.col("ev") == "success") | (pl.col("ev").is_null() & (pl.col("dur") > 0)),
     ).sort(["key", "started", "line_no"])
+
+
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each call's legs: answered by a person when a user leg succeeded; the last failed leg's SIP
+    code decides otherwise."""
     person = pl.col("ok") & ~pl.col("bot")
-    calls = frame.group_by("key", maintain_order=True).agg(
-        line_no=pl.col("line_no").min(),
-        n=pl.len(),
+    return textio.group_calls(
+        frame,
+        "key",
         started=pl.col("started").min(),
         ended=pl.col("t_end").max(),
         person=person.any(),
@@ -149,8 +167,12 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         caller=pl.col("caller").first(),
         queue=pl.col("display").filter(pl.col("bot")).first(),
     )
+
+
+def _outcome() -> pl.Expr:
+    """The module docstring's outcome rules; a call only a bot answered is unknown."""
     sip = pl.col("last_sip")
-    outcome = (
+    return (
         pl.when(pl.col("person")).then(pl.lit("answered"))
         .when(pl.col("bot_ok")).then(pl.lit("unknown"))
         .when(sip.is_in([486, 600, 603])).then(pl.lit("busy"))
@@ -158,37 +180,21 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         .when(sip.is_in([408, 480])).then(pl.lit("timeout"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-    calls = calls.with_columns(outcome=outcome).with_columns(
-        call_id=pl.col("key"),
-        started_at=textio.utc_text(pl.col("started")),
-        answered_at=textio.utc_text(pl.col("answered")),
-        ended_at=textio.utc_text(pl.col("ended")),
-        wait_s=textio.wait_text(
-            pl.col("outcome") == "answered",
-            pl.col("answered"),
-            pl.col("outcome") == "abandoned",
-            pl.col("started"),
-            pl.col("ended"),
-        ),
-        talk_s=pl.when(pl.col("outcome") == "answered").then(textio.seconds_text(pl.col("talk"))),
-        dialled_number=pl.col("dialled"),
-    )
-    notices = []
-    bot_only = calls.filter(pl.col("outcome") == "unknown").height
-    if bot_only:
-        notices.append(
-            f"{bot_only} call(s) answered only by a call-queue/auto-attendant bot: outcome unknown "
-            "without the call-queue report"
-        )
-    return textio.merged_result(
+
+
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """UTC times; an abandoned caller waited until the last leg ended."""
+    return textio.emit(
         calls,
-        table,
-        fmt=fmt,
-        source_system="teams",
-        rejected=rejected,
-        filtered=filtered,
-        notices=notices,
-        direction_known=True,
+        outcome=_outcome(),
+        call_id="key",
+        stamp=textio.utc_text,
+        started="started",
+        answered="answered",
+        ended="ended",
+        talk="talk",
+        waits_until_hangup=("abandoned",),
+        dialled_number=pl.col("dialled"),
     )
 
 
