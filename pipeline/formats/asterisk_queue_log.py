@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, ParsedFile
 
 COLUMNS = ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
 NO_CALL_IDS = ["NONE", "REALTIME", "CLI", "MANAGER", "AMI"]
@@ -130,35 +130,64 @@ def _table_export(path: Path, header: str, columns: list[str], options: AdapterO
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
-    frame = table.frame
-    rejected = list(table.rejected)
-    filtered: list[RowIssue] = []
-    # The file's time layout is what most lines say: one damaged line must not decide it for all.
+    ledger = textio.Ledger(table)
+    epoch = _epoch_times(table.frame)
+    frame = ledger.reject_unreadable(_typed(table.frame, epoch=epoch), "t", "event time")
+    # A record cut short or run into the next one by a crash rarely leaves a well-formed event name.
+    frame = ledger.reject(
+        frame,
+        ~pl.col("event").fill_null("").str.contains(EVENT_RE.pattern),
+        pl.lit("not a queue_log event name: ") + pl.col("ev"),
+    )
+    system = pl.col("callid").is_in(NO_CALL_IDS).fill_null(True) | pl.col("ev").is_in(NON_CALL_EVENTS)
+    frame = ledger.filter(frame, system, pl.lit("system event ") + pl.col("ev"))
+    frame = _offered(frame)
+    frame = ledger.filter(
+        frame, ~pl.col("offered"), pl.lit("no ENTERQUEUE for this callid in the file: ") + pl.col("ev")
+    )
+    calls = ledger.switchboard_calls(
+        _grouped(frame),
+        _switchboard(options),
+        lambda call: f"not a switchboard queue ({', '.join(call['queues'])})",
+    )
+    calls = _emit(calls, epoch=epoch)
+    overflow = calls.filter(pl.col("queues").list.len() > 1).height
+    if overflow:
+        ledger.notices.append(
+            f"{overflow} call(s) entered more than one queue: counted once, under the first queue"
+        )
+    return ledger.parsed(calls, fmt=fmt, source_system="asterisk", direction_known=False)
+
+
+def _epoch_times(frame: pl.DataFrame) -> bool:
+    """True when the file writes epoch seconds: what most lines say, so one damaged line does not
+    decide the time layout for all."""
     epoch_share = frame["time"].drop_nulls().str.contains(r"^\d+$").mean() if frame.height else None
-    epoch = float(epoch_share or 0.0) > 0.5  # type: ignore[arg-type]
+    return float(epoch_share or 0.0) > 0.5  # type: ignore[arg-type]
+
+
+def _typed(frame: pl.DataFrame, *, epoch: bool) -> pl.DataFrame:
+    """`t`: the event time (epoch seconds, or the database variant's datetime text); `ev`: the event
+    name in upper case."""
     when = (
         pl.when(pl.col("time").str.contains(TIME_RE.pattern)).then(textio.epoch_dt("time"))
         if epoch
         else textio.parse_ts(pl.col("time").str.replace(r"\.\d+$", ""))
     )
-    frame = frame.with_columns(t=when, ev=pl.col("event").str.to_uppercase().fill_null(""))
-    rejected += textio.issues(frame.filter(pl.col("t").is_null()), "unreadable event time")
-    frame = frame.filter(pl.col("t").is_not_null())
-    # A record cut short or run into the next one by a crash rarely leaves a well-formed event name.
-    bad_event = ~pl.col("event").fill_null("").str.contains(EVENT_RE.pattern)
-    rejected += textio.issues(frame.filter(bad_event), pl.lit("not a queue_log event name: ") + pl.col("ev"))
-    frame = frame.filter(~bad_event)
+    return frame.with_columns(t=when, ev=pl.col("event").str.to_uppercase().fill_null(""))
 
-    system = pl.col("callid").is_in(NO_CALL_IDS).fill_null(True) | pl.col("ev").is_in(NON_CALL_EVENTS)
-    filtered += textio.issues(frame.filter(system), pl.lit("system event ") + pl.col("ev"))
-    frame = frame.filter(~system)
+
+def _offered(frame: pl.DataFrame) -> pl.DataFrame:
+    """`offered`: the callid has an ENTERQUEUE in this file (else the call began in an earlier one)."""
     offered = frame.group_by("callid").agg(offered=(pl.col("ev") == "ENTERQUEUE").any())
-    frame = frame.join(offered, on="callid", how="left")
-    filtered += textio.issues(
-        frame.filter(~pl.col("offered")), pl.lit("no ENTERQUEUE for this callid in the file: ") + pl.col("ev")
-    )
-    frame = frame.filter(pl.col("offered")).sort(["callid", "t", "line_no"])
+    return frame.join(offered, on="callid", how="left")
 
+
+def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each call's events: its queues, the CONNECT and its holdtime, the completion and its
+    calltime, the last exit and its waittime, and the ENTERQUEUE before each (for time spent in
+    earlier queues)."""
+    frame = frame.sort(["callid", "t", "line_no"])
     ev, t = pl.col("ev"), pl.col("t")
     connect_t = t.filter(ev == "CONNECT").first()
     exits = ev.is_in(EXIT_EVENTS)
@@ -169,9 +198,9 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     )  # fmt: skip
     calltime = pl.when(ev.is_in(COMPLETE_EVENTS)).then(pl.col("data2")).otherwise(pl.col("data4"))
     done = ev.is_in(COMPLETE_EVENTS + TRANSFER_EVENTS)
-    calls = frame.group_by("callid", maintain_order=True).agg(
-        line_no=pl.col("line_no").min(),
-        n=pl.len(),
+    return textio.group_calls(
+        frame,
+        "callid",
         first_enter=t.filter(ev == "ENTERQUEUE").min(),
         last_enter=t.filter(ev == "ENTERQUEUE").max(),
         queues=pl.col("queuename").filter(ev == "ENTERQUEUE"),
@@ -186,29 +215,39 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
         exit_t=last_exit_t,
         exit_wait=textio.to_int(waittime).filter(exits).last(),
         enter_before_exit=t.filter((ev == "ENTERQUEUE") & (t <= last_exit_t)).max(),
-        lines=pl.col("line_no"),
-        raws=pl.col("raw"),
     )
-    if options.switchboard_queues:
-        keep = pl.col("queues").list.eval(pl.element().is_in(list(options.switchboard_queues))).list.any()
-        for qs, lines, raws in calls.filter(~keep).select("queues", "lines", "raws").iter_rows():
-            reason = f"not a switchboard queue ({', '.join(qs)})"
-            filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
-        calls = calls.filter(keep)
 
-    answered = pl.col("connect_t").is_not_null()
-    orphan = pl.col("exit_t").is_null() | (pl.col("last_enter") > pl.col("exit_t"))
-    outcome = (
-        pl.when(answered).then(pl.lit("answered"))
-        .when(orphan).then(pl.lit("unknown"))
+
+def _switchboard(options: AdapterOptions) -> pl.Expr | None:
+    """A switchboard call entered one of its queues."""
+    if not options.switchboard_queues:
+        return None
+    return pl.col("queues").list.eval(pl.element().is_in(list(options.switchboard_queues))).list.any()
+
+
+ANSWERED = pl.col("connect_t").is_not_null()
+# No exit event, or an ENTERQUEUE after the last one: the call's end is not in the file.
+ORPHAN = pl.col("exit_t").is_null() | (pl.col("last_enter") > pl.col("exit_t"))
+
+
+def _outcome() -> pl.Expr:
+    """A CONNECT is answered; an orphan is unknown; otherwise the last exit event decides."""
+    return (
+        pl.when(ANSWERED).then(pl.lit("answered"))
+        .when(ORPHAN).then(pl.lit("unknown"))
         .when(pl.col("exit_ev").is_in(["ABANDON", "RINGCANCELED", "EXITWITHKEY"])).then(pl.lit("abandoned"))
         .when(pl.col("exit_ev") == "EXITWITHTIMEOUT").then(pl.lit("timeout"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
+
+
+def _wait() -> pl.Expr:
+    """The holdtime (answered) or waittime (exit) queue_log logs, plus the time spent in earlier
+    queues; from the event times when the field is missing. An orphan has none."""
     earlier_queues = textio.seconds_between(pl.col("enter_before_connect"), pl.col("first_enter"))
     earlier_queues_exit = textio.seconds_between(pl.col("enter_before_exit"), pl.col("first_enter"))
-    wait = (
-        pl.when(answered)
+    return (
+        pl.when(ANSWERED)
         .then(
             pl.coalesce(
                 [
@@ -217,7 +256,7 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
                 ]
             )
         )
-        .when(~orphan)
+        .when(~ORPHAN)
         .then(
             pl.coalesce(
                 [
@@ -227,30 +266,23 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
             )
         )
     )
-    stamp = textio.utc_text if epoch else textio.naive_text
-    calls = calls.with_columns(outcome=outcome).with_columns(
-        call_id=pl.col("callid"),
-        started_at=stamp(pl.col("first_enter")),
-        answered_at=stamp(pl.col("connect_t")),
-        ended_at=stamp(pl.when(answered).then(pl.col("done_t")).otherwise(pl.col("exit_t"))),
-        wait_s=textio.seconds_text(wait),
-        talk_s=pl.when(answered).then(textio.seconds_text(pl.col("talk"))),
+
+
+def _emit(calls: pl.DataFrame, *, epoch: bool) -> pl.DataFrame:
+    """Epoch times are UTC, the database variant's stay naive; the call ends at its completion or
+    its exit, and counts under the first queue it entered."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        call_id="callid",
+        stamp=textio.utc_text if epoch else textio.naive_text,
+        started="first_enter",
+        answered="connect_t",
+        ended=pl.when(ANSWERED).then(pl.col("done_t")).otherwise(pl.col("exit_t")),
+        talk="talk",
+        wait=_wait(),
         queue=pl.col("queues").list.first(),
         dialled_number=pl.col("did"),
-    )
-    notices = []
-    overflow = calls.filter(pl.col("queues").list.len() > 1).height
-    if overflow:
-        notices.append(f"{overflow} call(s) entered more than one queue: counted once, under the first queue")
-    return textio.merged_result(
-        calls,
-        table,
-        fmt=fmt,
-        source_system="asterisk",
-        rejected=rejected,
-        filtered=filtered,
-        notices=notices,
-        direction_known=False,
     )
 
 
