@@ -32,7 +32,6 @@ from pipeline.formats.base import (
     AdapterOptions,
     FormatError,
     ParsedFile,
-    canonical_frame,
 )
 
 SOURCE_KEYS = {
@@ -186,6 +185,27 @@ class MappingAdapter:
 
 
 def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> ParsedFile:
+    table = _read_table(path, m, options)
+    ledger = textio.Ledger(table)
+    frame = table.frame.with_columns(outcome=_outcome(m), word=WORD)
+    frame = ledger.reject(
+        frame,
+        pl.col("outcome").is_null(),
+        pl.lit("outcome value '") + pl.col("word").fill_null("") + "' is not in the mapping",
+    )
+    frame = _times(frame, m, ledger)
+    frame = frame.with_columns(**_durations(m))
+    if "call_id" not in m.columns:
+        frame = frame.with_columns(call_id=pl.lit(f"{path.stem}:") + pl.col("line_no").cast(pl.String))
+        ledger.notices.append("no call_id column mapped: ids made from the file name and line number")
+    # Every row is one call: nothing is merged.
+    return ledger.parsed(
+        frame.with_columns(n=pl.lit(1)), fmt=fmt, source_system=m.source_system, direction_known=True
+    )
+
+
+def _read_table(path: Path, m: Mapping, options: AdapterOptions) -> textio.Table:
+    """The file's rows with each mapped column under its canonical name (the others null)."""
     lines = textio.head_lines(textio.read_head(path), 1)
     if not lines:
         raise FormatError(f"{path.name}: empty file")
@@ -225,21 +245,23 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     for canon in CANONICAL_COLUMNS:
         if canon not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(canon))
-    notices: list[str] = []
+    return textio.Table(frame, table.records, table.rejected)
 
-    word = pl.col("outcome").str.strip_chars().str.to_lowercase()
-    mapped = word.replace_strict(m.outcomes, default=None, return_dtype=pl.String) if m.outcomes else None
-    canonical = pl.when(word.is_in(list(OUTCOMES))).then(word)
-    frame = frame.with_columns(
-        outcome=pl.coalesce([e for e in (mapped, canonical) if e is not None]), word=word
-    )
-    bad = frame.filter(pl.col("outcome").is_null())
-    rejected = list(table.rejected)
-    rejected += textio.issues(
-        bad, pl.lit("outcome value '") + pl.col("word").fill_null("") + "' is not in the mapping"
-    )
-    frame = frame.filter(pl.col("outcome").is_not_null())
 
+WORD = pl.col("outcome").str.strip_chars().str.to_lowercase()
+
+
+def _outcome(m: Mapping) -> pl.Expr:
+    """The file's outcome word through the mapping's [outcomes], else as written when it is a
+    canonical outcome; null (rejected) otherwise."""
+    mapped = WORD.replace_strict(m.outcomes, default=None, return_dtype=pl.String) if m.outcomes else None
+    canonical = pl.when(WORD.is_in(list(OUTCOMES))).then(WORD)
+    return pl.coalesce([e for e in (mapped, canonical) if e is not None])
+
+
+def _times(frame: pl.DataFrame, m: Mapping, ledger: textio.Ledger) -> pl.DataFrame:
+    """Times in the mapping's format; naive unless the mapping names a zone (epoch times are UTC).
+    A local time the zone skips (clocks moved forward) is rejected."""
     formats = (m.timestamp_format,) if m.timestamp_format else textio.DEFAULT_TS_FORMATS
     # The mapping describes this file, so its zone beats the general --source-tz setting.
     zone = m.time_zone
@@ -260,13 +282,15 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
         # Text that fits no format passes through, so the ingest rejects it with its own reason.
         out[c] = pl.coalesce([text, pl.col(c)])
     if gaps:
-        in_gap = pl.any_horizontal(gaps)
-        rejected += textio.issues(
-            frame.filter(in_gap), f"time does not exist in {zone} (clocks moved forward)"
+        frame = ledger.reject(
+            frame, pl.any_horizontal(gaps), f"time does not exist in {zone} (clocks moved forward)"
         )
-        frame = frame.filter(~in_gap)
-    frame = frame.with_columns(**out)
+    return frame.with_columns(**out)
 
+
+def _durations(m: Mapping) -> dict[str, pl.Expr]:
+    """wait_s and talk_s in whole seconds from the mapping's unit and decimal separator; text that
+    is not a number passes through for the ingest to reject."""
     factor = DURATION_UNITS[m.duration_unit]
     durations = {}
     for c in ("wait_s", "talk_s"):
@@ -283,19 +307,7 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
         durations[c] = pl.coalesce(
             [textio.seconds_text(seconds.round(0, mode="half_away_from_zero")), pl.col(c)]
         )
-    frame = frame.with_columns(**durations)
-    if "call_id" not in m.columns:
-        frame = frame.with_columns(call_id=pl.lit(f"{path.stem}:") + pl.col("line_no").cast(pl.String))
-        notices.append("no call_id column mapped: ids made from the file name and line number")
-    return ParsedFile(
-        format=fmt,
-        source_system=m.source_system,
-        calls=canonical_frame(frame),
-        records_read=table.records,
-        rejected=rejected,
-        direction_known=True,
-        notices=notices,
-    )
+    return durations
 
 
 ADAPTER = MappingAdapter()
