@@ -55,7 +55,6 @@ ALIASES = {
 NEEDED = ("start", "src", "dst", "disposition", "billsec")
 # `""Name" <1115>"`: a caller ID quoted without doubling its inner quotes (the cdr table export).
 UNESCAPED_CLID_RE = re.compile(r'(^|,)""([^",]*(?:,[^",]*)*)" <([^">]*)>"(?=,|$)')
-NULL = "NULL"
 
 
 def normalise(name: str) -> str:
@@ -87,40 +86,38 @@ class AsteriskCdrExportAdapter:
         return set(NEEDED) <= names
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
-        if not lines:
-            raise FormatError(f"{path.name}: empty file")
-        delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid, limits=options.limits)
-        first = next(records, None)
-        columns = _columns(first.fields if first else [])
-        missing = [n for n in NEEDED if n not in columns]
-        if missing:
-            raise FormatError(f"{path.name}: Asterisk CDR header lacks {', '.join(missing)}")
-        table = textio.records_to_table(records, columns)
-        frame = table.frame.with_columns(
-            pl.when(pl.col(c).str.to_uppercase() == NULL).then(None).otherwise(pl.col(c)).alias(c)
-            for c in columns
-        )
-        frame = _times(frame, set(columns))
-        known = [
-            c
-            for c in (*asterisk_cdr.BASE, "uniqueid", "userfield", *asterisk_cdr.NEW_COLUMNS)
-            if c in columns
-        ]
-        for col in asterisk_cdr.BASE:
-            if col not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-        layout = tuple(dict.fromkeys([*asterisk_cdr.BASE, *known]))
-        frame = frame.select([*layout, "line_no", "raw"])
-        parsed = asterisk_cdr.merge(
-            textio.Table(frame, table.records, table.rejected), layout, options, self.name
-        )
+        table, columns = _read(path, options)
+        frame = _times(textio.null_words(table.frame, columns), set(columns))
+        layout = _master_layout(columns)
+        frame = textio.with_missing(frame, asterisk_cdr.BASE).select([*layout, "line_no", "raw"])
+        parsed = asterisk_cdr.merge(table.with_frame(frame), layout, options, self.name)
         if "answer" not in columns:
             parsed.notices.append(
                 "no answer or end time in the header: end = start + duration, answer = end − billsec"
             )
         return parsed
+
+
+def _read(path: Path, options: AdapterOptions) -> tuple[textio.Table, list[str]]:
+    """The records under the Master.csv names their header gives (see ALIASES), and those names."""
+    lines = textio.head_lines(textio.read_head(path), 1)
+    if not lines:
+        raise FormatError(f"{path.name}: empty file")
+    delimiter = textio.sniff_delimiter(lines[0])
+    records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid, limits=options.limits)
+    first = next(records, None)
+    columns = _columns(first.fields if first else [])
+    missing = [n for n in NEEDED if n not in columns]
+    if missing:
+        raise FormatError(f"{path.name}: Asterisk CDR header lacks {', '.join(missing)}")
+    return textio.records_to_table(records, columns), columns
+
+
+def _master_layout(columns: list[str]) -> tuple[str, ...]:
+    """The Master.csv fields for asterisk_cdr's merge: the 16 base fields (empty where the header
+    lacks them) and the optional ones the header has."""
+    optional = ("uniqueid", "userfield", *asterisk_cdr.NEW_COLUMNS)
+    return tuple(dict.fromkeys([*asterisk_cdr.BASE, *(c for c in optional if c in columns)]))
 
 
 def _times(frame: pl.DataFrame, has: set[str]) -> pl.DataFrame:

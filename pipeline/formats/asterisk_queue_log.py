@@ -114,19 +114,13 @@ def _table_export(path: Path, header: str, columns: list[str], options: AdapterO
     records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header), limits=options.limits)
     next(records, None)
     table = textio.records_to_table(records, columns)
-    frame = table.frame.with_columns(
-        pl.when(pl.col(c).str.to_uppercase() == "NULL").then(None).otherwise(pl.col(c)).alias(c)
-        for c in columns
-    )
+    frame = textio.null_words(table.frame, columns)
     if "data" in columns and "data1" not in columns:
         parts = pl.col("data").fill_null("").str.split("|")
         frame = frame.with_columns(
             parts.list.get(i, null_on_oob=True).replace("", None).alias(f"data{i + 1}") for i in range(5)
         )
-    for col in COLUMNS:
-        if col not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-    return textio.Table(frame.select([*COLUMNS, "line_no", "raw"]), table.records, table.rejected)
+    return table.with_frame(textio.with_missing(frame, COLUMNS).select([*COLUMNS, "line_no", "raw"]))
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:

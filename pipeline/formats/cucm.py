@@ -154,10 +154,8 @@ class CucmAdapter:
         columns = [NEEDED.get(n, f"_{i}") for i, n in enumerate(names)]
         table = textio.records_to_table(records, columns)
         frame = table.frame.select([*(c for c in NEEDED.values() if c in columns), "line_no", "raw"])
-        for col in NEEDED.values():
-            if col not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-        return _merge(textio.Table(frame, table.records, table.rejected), options, self.name, notices)
+        frame = textio.with_missing(frame, NEEDED.values())
+        return _merge(table.with_frame(frame), options, self.name, notices)
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list[str]) -> ParsedFile:

@@ -242,10 +242,7 @@ def _read_table(path: Path, m: Mapping, options: AdapterOptions) -> textio.Table
     frame = table.frame.with_columns(
         [pl.col(col_names[pos]).alias(canon) for canon, pos in positions.items()]
     )
-    for canon in CANONICAL_COLUMNS:
-        if canon not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(canon))
-    return textio.Table(frame, table.records, table.rejected)
+    return table.with_frame(textio.with_missing(frame, CANONICAL_COLUMNS))
 
 
 WORD = pl.col("outcome").str.strip_chars().str.to_lowercase()

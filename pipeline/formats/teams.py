@@ -82,10 +82,8 @@ class TeamsAdapter:
         if "call_type" not in columns:
             raise FormatError(f"{path.name}: Teams export without a Call type column")
         table = textio.records_to_table(records, columns)
-        frame = table.frame
-        for col in set(ALIASES.values()) - set(frame.columns):
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-        return _merge(textio.Table(frame, table.records, table.rejected), options, self.name)
+        frame = textio.with_missing(table.frame, ALIASES.values())
+        return _merge(table.with_frame(frame), options, self.name)
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:

@@ -102,6 +102,26 @@ class Table:
     records: int
     rejected: list[RowIssue]
 
+    def with_frame(self, frame: pl.DataFrame) -> Table:
+        """The same records read into another shape (renamed, typed or completed columns)."""
+        return Table(frame, self.records, self.rejected)
+
+
+def with_missing(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """Add each of `columns` the frame lacks as null text: a field a layout does not log reads as
+    empty, so the merge has one shape for every layout."""
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing) if missing else frame
+
+
+def null_words(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """Cells that say `NULL` (any case) as empty: database tables exported to CSV write missing
+    values so."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.to_uppercase() == "NULL").then(None).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+
 
 def records_to_table(
     records: Iterable[Record],

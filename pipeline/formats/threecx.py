@@ -125,14 +125,8 @@ def parse_fields(
     elif fields and fields[0] == "historyid":
         records = textio.split_glued(records, _next_record(len(fields), delimiter))
     table = textio.records_to_table(records, columns)
-    frame = table.frame
-    for f in DEFAULT_FIELDS:
-        col = f.replace("-", "_")
-        if col not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-    return _merge(
-        textio.Table(frame, table.records, table.rejected), options, fmt, direction="from_type" in columns
-    )
+    frame = textio.with_missing(table.frame, (f.replace("-", "_") for f in DEFAULT_FIELDS))
+    return _merge(table.with_frame(frame), options, fmt, direction="from_type" in columns)
 
 
 def _next_record(width: int, delimiter: str) -> textio.NextRecord:
