@@ -250,12 +250,7 @@ def _emit(calls: pl.DataFrame) -> pl.DataFrame:
     return textio.emit(
         calls,
         outcome=_outcome(),
-        call_id="key",
         stamp=textio.utc_text,
-        started="started",
-        answered="answered",
-        ended="ended",
-        talk="talk",
         waits_until_hangup=("abandoned", "timeout"),
         dialled_number=pl.col("dialled"),
         queue=pl.col("pilot"),

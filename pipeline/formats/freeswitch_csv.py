@@ -265,11 +265,8 @@ def _emit(calls: pl.DataFrame) -> pl.DataFrame:
     return textio.emit(
         calls,
         outcome=_outcome(),
-        call_id="key",
         stamp=textio.naive_text,
-        started="started",
         answered=ANSWER_AT,
-        ended="ended",
         talk=pl.coalesce(["b_billsec", "a_billsec"]),
         waits_until_hangup=("abandoned",),
         dialled_number=pl.col("dialled"),

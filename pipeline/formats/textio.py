@@ -380,19 +380,20 @@ def emit(
     calls: pl.DataFrame,
     *,
     outcome: pl.Expr,
-    call_id: str,
     stamp: Callable[[pl.Expr], pl.Expr],
-    started: str | pl.Expr,
-    answered: str | pl.Expr,
-    ended: str | pl.Expr,
-    talk: str | pl.Expr,
+    call_id: str = "key",
+    started: str | pl.Expr = "started",
+    answered: str | pl.Expr = "answered",
+    ended: str | pl.Expr = "ended",
+    talk: str | pl.Expr = "talk",
     waits_until_hangup: Sequence[str] = (),
     wait: pl.Expr | None = None,
     **columns: pl.Expr,
 ) -> pl.DataFrame:
     """The canonical columns of merged calls, the same way for every format.
 
-    `outcome` decides the call; only an answered call has answered_at and talk_s. `stamp` writes the
+    `outcome` decides the call; the call's key and times are read from the columns named (the
+    names default to what the adapters' groupings call them); only an answered call has answered_at and talk_s. `stamp` writes the
     times (naive_text for server-local formats, utc_text for UTC ones). wait_s follows wait_text,
     with the outcomes in `waits_until_hangup` counted as waiting until the end; a format that logs
     the wait itself gives it as `wait` (seconds). `columns` fill the other canonical columns

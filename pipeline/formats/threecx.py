@@ -146,7 +146,7 @@ def _next_record(width: int, delimiter: str) -> textio.NextRecord:
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction: bool) -> ParsedFile:
     ledger = textio.Ledger(table, notices=list(NOTICES))
-    frame = ledger.reject_unreadable(_typed(table.frame), "start", "time-start")
+    frame = ledger.reject_unreadable(_typed(table.frame), "started", "time-start")
     if direction:
         why = (
             pl.when(pl.col("ttype") == "external")
@@ -169,16 +169,16 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     """The call key (`historyid` without its `Call ` prefix, else `callid`, else the line), times,
     the `HH:MM:SS` duration in seconds, and the types in lower case (their casing varies)."""
     return frame.with_columns(
-        hid=pl.coalesce(
+        key=pl.coalesce(
             [
                 pl.col("historyid").str.replace(r"^Call\s+", ""),
                 pl.col("callid"),
                 pl.lit("line-") + pl.col("line_no").cast(pl.String),
             ]
         ),
-        start=textio.parse_ts("time_start", TS_FORMATS),
-        answer=textio.parse_ts("time_answered", TS_FORMATS),
-        end=textio.parse_ts("time_end", TS_FORMATS),
+        started=textio.parse_ts("time_start", TS_FORMATS),
+        answered=textio.parse_ts("time_answered", TS_FORMATS),
+        ended=textio.parse_ts("time_end", TS_FORMATS),
         dur=textio.to_int("duration"),
         ftype=pl.col("from_type").str.to_lowercase().fill_null(""),
         ttype=pl.col("to_type").str.to_lowercase().fill_null(""),
@@ -222,7 +222,7 @@ def _answered_by(frame: pl.DataFrame, options: AdapterOptions) -> pl.DataFrame:
         | (pl.col("final") == "EndCall")
     )
     person = (
-        pl.col("answer").is_not_null()
+        pl.col("answered").is_not_null()
         & (pl.col("dur").fill_null(0) > 0)
         & pl.col("final").str.starts_with("Ext.")
         & ~vm
@@ -234,9 +234,9 @@ def _answered_by(frame: pl.DataFrame, options: AdapterOptions) -> pl.DataFrame:
 def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
     """Records repeating a call key are merged into one call, represented by its answered record if
     it has one, else by its first."""
-    frame = frame.sort(["hid", "line_no"])
+    frame = frame.sort(["key", "line_no"])
     return textio.group_calls(
-        frame, "hid", pl.all().exclude("line_no", "raw").sort_by(pl.col("person"), descending=True).first()
+        frame, "key", pl.all().exclude("line_no", "raw").sort_by(pl.col("person"), descending=True).first()
     )
 
 
@@ -257,11 +257,7 @@ def _emit(calls: pl.DataFrame) -> pl.DataFrame:
     return textio.emit(
         calls,
         outcome=_outcome(),
-        call_id="hid",
         stamp=textio.naive_text,
-        started="start",
-        answered="answer",
-        ended="end",
         talk="dur",
         waits_until_hangup=("abandoned",),
         dialled_number=pl.coalesce(["dial_no", pl.col("to_no").str.replace(r"^Ext\.", "")]),
