@@ -124,6 +124,7 @@ def _table_export(path: Path, header: str, columns: list[str], options: AdapterO
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each."""
     ledger = textio.Ledger(table)
     epoch = _epoch_times(table.frame)
     frame = ledger.reject_unreadable(_typed(table.frame, epoch=epoch), "t", "event time")
@@ -224,17 +225,6 @@ ANSWERED = pl.col("connect_t").is_not_null()
 ORPHAN = pl.col("exit_t").is_null() | (pl.col("last_enter") > pl.col("exit_t"))
 
 
-def _outcome() -> pl.Expr:
-    """A CONNECT is answered; an orphan is unknown; otherwise the last exit event decides."""
-    return (
-        pl.when(ANSWERED).then(pl.lit("answered"))
-        .when(ORPHAN).then(pl.lit("unknown"))
-        .when(pl.col("exit_ev").is_in(["ABANDON", "RINGCANCELED", "EXITWITHKEY"])).then(pl.lit("abandoned"))
-        .when(pl.col("exit_ev") == "EXITWITHTIMEOUT").then(pl.lit("timeout"))
-        .otherwise(pl.lit("failed"))
-    )  # fmt: skip
-
-
 def _wait() -> pl.Expr:
     """The holdtime (answered) or waittime (exit) queue_log logs, plus the time spent in earlier
     queues; from the event times when the field is missing. An orphan has none."""
@@ -278,6 +268,17 @@ def _emit(calls: pl.DataFrame, *, epoch: bool) -> pl.DataFrame:
         queue=pl.col("queues").list.first(),
         dialled_number=pl.col("did"),
     )
+
+
+def _outcome() -> pl.Expr:
+    """A CONNECT is answered; an orphan is unknown; otherwise the last exit event decides."""
+    return (
+        pl.when(ANSWERED).then(pl.lit("answered"))
+        .when(ORPHAN).then(pl.lit("unknown"))
+        .when(pl.col("exit_ev").is_in(["ABANDON", "RINGCANCELED", "EXITWITHKEY"])).then(pl.lit("abandoned"))
+        .when(pl.col("exit_ev") == "EXITWITHTIMEOUT").then(pl.lit("timeout"))
+        .otherwise(pl.lit("failed"))
+    )  # fmt: skip
 
 
 ADAPTER = QueueLogAdapter()

@@ -159,6 +159,7 @@ class CucmAdapter:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list[str]) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each."""
     ledger = textio.Ledger(table, notices=notices)
     frame = ledger.reject_unreadable(_typed(table.frame), "orig", "dateTimeOrigination")
     frame = ledger.filter(
@@ -229,6 +230,18 @@ def _switchboard(options: AdapterOptions) -> pl.Expr | None:
     return textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
 
 
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """Epoch times are UTC; abandoned and timed-out callers waited until the last disconnect."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        stamp=textio.utc_text,
+        waits_until_hangup=("abandoned", "timeout"),
+        dialled_number=pl.col("dialled"),
+        queue=pl.col("pilot"),
+    )
+
+
 def _outcome() -> pl.Expr:
     """The module docstring's outcome rules, in their order."""
     oc, dc = pl.col("last_oc"), pl.col("last_dc")
@@ -243,18 +256,6 @@ def _outcome() -> pl.Expr:
         .when(oc.is_in([16, 31, 127]) | dc.is_in([16, 31, 127])).then(pl.lit("abandoned"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-
-
-def _emit(calls: pl.DataFrame) -> pl.DataFrame:
-    """Epoch times are UTC; abandoned and timed-out callers waited until the last disconnect."""
-    return textio.emit(
-        calls,
-        outcome=_outcome(),
-        stamp=textio.utc_text,
-        waits_until_hangup=("abandoned", "timeout"),
-        dialled_number=pl.col("dialled"),
-        queue=pl.col("pilot"),
-    )
 
 
 ADAPTER = CucmAdapter()

@@ -119,6 +119,7 @@ class FreeswitchAdapter:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each."""
     ledger = textio.Ledger(table, notices=[NOTICE])
     frame = ledger.reject(
         _typed(table.frame),
@@ -243,6 +244,19 @@ def _not_switchboard_reason(call: dict[str, Any]) -> str:
 ANSWER_AT = pl.coalesce(["b_answer", "a_answer"])
 
 
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """Host-local stamps stay naive; talk is the B leg's billsec when logged, else the A leg's."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        stamp=textio.naive_text,
+        answered=ANSWER_AT,
+        talk=pl.coalesce(["b_billsec", "a_billsec"]),
+        waits_until_hangup=("abandoned",),
+        dialled_number=pl.col("dialled"),
+    )
+
+
 def _outcome() -> pl.Expr:
     """Answered by a person when bridged and answered, but not to a loopback leg (that is
     FreeSWITCH answering itself: voicemail, IVR, conference); otherwise the loopback app, then the
@@ -258,19 +272,6 @@ def _outcome() -> pl.Expr:
         .when(pl.col("cause").is_in(CALLER_CLEARED)).then(pl.lit("abandoned"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-
-
-def _emit(calls: pl.DataFrame) -> pl.DataFrame:
-    """Host-local stamps stay naive; talk is the B leg's billsec when logged, else the A leg's."""
-    return textio.emit(
-        calls,
-        outcome=_outcome(),
-        stamp=textio.naive_text,
-        answered=ANSWER_AT,
-        talk=pl.coalesce(["b_billsec", "a_billsec"]),
-        waits_until_hangup=("abandoned",),
-        dialled_number=pl.col("dialled"),
-    )
 
 
 ADAPTER = FreeswitchAdapter()

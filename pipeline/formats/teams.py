@@ -87,6 +87,7 @@ class TeamsAdapter:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each."""
     ledger = textio.Ledger(table)
     frame = ledger.reject_unreadable(_typed(table.frame), "started", "time stamp")
     forked = (pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)
@@ -167,6 +168,17 @@ def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _emit(calls: pl.DataFrame) -> pl.DataFrame:
+    """UTC times; an abandoned caller waited until the last leg ended."""
+    return textio.emit(
+        calls,
+        outcome=_outcome(),
+        stamp=textio.utc_text,
+        waits_until_hangup=("abandoned",),
+        dialled_number=pl.col("dialled"),
+    )
+
+
 def _outcome() -> pl.Expr:
     """The module docstring's outcome rules; a call only a bot answered is unknown."""
     sip = pl.col("last_sip")
@@ -178,17 +190,6 @@ def _outcome() -> pl.Expr:
         .when(sip.is_in([408, 480])).then(pl.lit("timeout"))
         .otherwise(pl.lit("failed"))
     )  # fmt: skip
-
-
-def _emit(calls: pl.DataFrame) -> pl.DataFrame:
-    """UTC times; an abandoned caller waited until the last leg ended."""
-    return textio.emit(
-        calls,
-        outcome=_outcome(),
-        stamp=textio.utc_text,
-        waits_until_hangup=("abandoned",),
-        dialled_number=pl.col("dialled"),
-    )
 
 
 ADAPTER = TeamsAdapter()

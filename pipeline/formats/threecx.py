@@ -145,6 +145,7 @@ def _next_record(width: int, delimiter: str) -> textio.NextRecord:
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, *, direction: bool) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each."""
     ledger = textio.Ledger(table, notices=list(NOTICES))
     frame = ledger.reject_unreadable(_typed(table.frame), "started", "time-start")
     if direction:
@@ -240,18 +241,6 @@ def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _outcome() -> pl.Expr:
-    """Answered by a person; else voicemail; else a `Failed…` termination; else abandoned (the
-    caller hung up while a queue or ring group was still the target)."""
-    reason = pl.col("reason_terminated").fill_null("").str.to_lowercase()
-    return (
-        pl.when(pl.col("person")).then(pl.lit("answered"))
-        .when(pl.col("vm")).then(pl.lit("voicemail"))
-        .when(reason.str.starts_with("failed")).then(pl.lit("failed"))
-        .otherwise(pl.lit("abandoned"))
-    )  # fmt: skip
-
-
 def _emit(calls: pl.DataFrame) -> pl.DataFrame:
     """Times naive (zone undocumented); the DID dialled, else the extension reached."""
     return textio.emit(
@@ -264,6 +253,18 @@ def _emit(calls: pl.DataFrame) -> pl.DataFrame:
         queue=pl.col("to_dn"),
         caller=pl.col("from_no"),
     )
+
+
+def _outcome() -> pl.Expr:
+    """Answered by a person; else voicemail; else a `Failed…` termination; else abandoned (the
+    caller hung up while a queue or ring group was still the target)."""
+    reason = pl.col("reason_terminated").fill_null("").str.to_lowercase()
+    return (
+        pl.when(pl.col("person")).then(pl.lit("answered"))
+        .when(pl.col("vm")).then(pl.lit("voicemail"))
+        .when(reason.str.starts_with("failed")).then(pl.lit("failed"))
+        .otherwise(pl.lit("abandoned"))
+    )  # fmt: skip
 
 
 ADAPTER = ThreeCxAdapter()
