@@ -100,9 +100,7 @@ class AsteriskCdrExportAdapter:
 
 def _read(path: Path, options: AdapterOptions) -> tuple[textio.Table, list[str]]:
     """The records under the Master.csv names their header gives (see ALIASES), and those names."""
-    lines = textio.head_lines(textio.read_head(path), 1)
-    if not lines:
-        raise FormatError(f"{path.name}: empty file")
+    lines = textio.file_head(path, 1)
     delimiter = textio.sniff_delimiter(lines[0])
     records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid, limits=options.limits)
     first = next(records, None)

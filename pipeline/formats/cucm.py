@@ -125,9 +125,7 @@ class CucmAdapter:
         return textio.shape_holds(lines, lambda line: _headerless_record(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        rows = _first_fields(textio.read_head(path))
-        if not rows:
-            raise FormatError(f"{path.name}: empty file")
+        rows = [textio.split_line(line) for line in textio.file_head(path, 3)]
         records = textio.iter_records(path, limits=options.limits)
         notices = []
         if _has_header(rows):

@@ -102,9 +102,7 @@ class FreeswitchAdapter:
         return textio.shape_holds(lines, lambda line: _looks_like_freeswitch(_fields(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 50)
-        if not lines:
-            raise FormatError(f"{path.name}: empty file")
+        lines = textio.file_head(path, 50)
         sql = bool(textio.usual(bool(SQL_RE.match(line)) for line in lines))
         width = textio.usual(len(_fields(line)) for line in lines) or 0
         if width not in (13, 15):

@@ -206,9 +206,7 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
 
 def _read_table(path: Path, m: Mapping, options: AdapterOptions) -> textio.Table:
     """The file's rows with each mapped column under its canonical name (the others null)."""
-    lines = textio.head_lines(textio.read_head(path), 1)
-    if not lines:
-        raise FormatError(f"{path.name}: empty file")
+    lines = textio.file_head(path, 1)
     delimiter = m.delimiter or textio.sniff_delimiter(lines[0])
     # Spreadsheet exports can break lines inside quoted cells.
     records = textio.iter_records(

@@ -72,9 +72,7 @@ class TeamsAdapter:
         )
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
-        if not lines:
-            raise FormatError(f"{path.name}: empty file")
+        lines = textio.file_head(path, 1)
         delimiter = textio.sniff_delimiter(lines[0])
         records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
         names = [ALIASES.get(normalise(h), "") for h in next(records).fields]

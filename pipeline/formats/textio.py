@@ -18,11 +18,12 @@ import csv
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import polars as pl
 
-from pipeline.formats.base import ParsedFile, RowIssue, canonical_frame
+from pipeline.formats.base import FormatError, ParsedFile, RowIssue, canonical_frame
 from pipeline.formats.reader import DEFAULT_LIMITS as DEFAULT_LIMITS
 from pipeline.formats.reader import GLUED_REASON as GLUED_REASON
 from pipeline.formats.reader import RAW_KEEP as RAW_KEEP
@@ -56,6 +57,14 @@ INT_RE = re.compile(r"^-?\d+$")
 
 def head_lines(head: str, n: int = 10) -> list[str]:
     return [line for line in head.splitlines() if line.strip()][:n]
+
+
+def file_head(path: Path, n: int) -> list[str]:
+    """The first `n` non-blank lines of a file; a file with none is a one-line error."""
+    lines = head_lines(read_head(path), n)
+    if not lines:
+        raise FormatError(f"{path.name}: empty file")
+    return lines
 
 
 def shape_holds(lines: Sequence[str], looks_right: Callable[[str], bool]) -> bool:
