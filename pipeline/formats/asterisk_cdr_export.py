@@ -79,11 +79,7 @@ class AsteriskCdrExportAdapter:
     description = "Asterisk CDR with a header line (FreePBX CDR Reports, cdr table export, Grandstream UCM)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 1)
-        if not lines:
-            return False
-        names = set(_columns(textio.split_line(lines[0], textio.sniff_delimiter(lines[0]))))
-        return set(NEEDED) <= names
+        return set(NEEDED) <= set(_columns(textio.header_cells(head)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         table, columns = _read(path, options)

@@ -49,10 +49,6 @@ def normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", re.sub(r"\([^)]*\)", "", name.lower()))
 
 
-def _header(line: str) -> list[str]:
-    return [ALIASES.get(normalise(h), "") for h in textio.split_line(line, textio.sniff_delimiter(line))]
-
-
 def _ts(col: str) -> pl.Expr:
     bare = pl.col(col).str.strip_chars().str.replace(r"(Z|[+-]00:?00)$", "")
     return textio.parse_ts(bare, TS_FORMATS)
@@ -63,10 +59,7 @@ class TeamsAdapter:
     description = "Microsoft Teams PSTN / Direct Routing usage export (header, UTC)"
 
     def sniff(self, head: str) -> bool:
-        lines = textio.head_lines(head, 1)
-        if not lines:
-            return False
-        cols = set(_header(lines[0]))
+        cols = {ALIASES.get(normalise(h), "") for h in textio.header_cells(head)}
         return (
             "call_type" in cols and bool(cols & {"correlation", "call_id"}) and bool(cols & {"ts", "start"})
         )

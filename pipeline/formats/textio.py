@@ -103,6 +103,13 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def header_cells(head: str) -> list[str]:
+    """The cells of a head's first non-blank line, split at the delimiter that line uses most
+    ([] for an empty head): how the header-led formats tell their header apart."""
+    lines = head_lines(head, 1)
+    return split_line(lines[0], sniff_delimiter(lines[0])) if lines else []
+
+
 @dataclass
 class Table:
     """Records of one layout as text columns, plus `line_no` and `raw`."""
