@@ -48,8 +48,8 @@ final as (
         cast(after_hours as bigint) as after_hours,
         days_of_week_in_month < 7 as is_split,
         days = days_of_week_in_month as is_complete,
-        round(calls / nullif(workdays, 0), 1) as calls_per_workday,
-        round(answered / nullif(calls, 0), 4) as answer_rate
+        average_of(calls, workdays) as calls_per_workday,
+        share_of(answered, calls) as answer_rate
     from parts
 )
 

@@ -89,25 +89,23 @@ final as (
         cast(abandoned as bigint) as abandoned,
         cast(short_abandons as bigint) as short_abandons,
         cast(after_hours as bigint) as after_hours,
-        round(answered / nullif(calls, 0), 4) as answer_rate,
-        round(answered_within_sl / nullif(calls, 0), 4) as service_level,
-        round(wait_answered_s_sum / nullif(answered, 0), 1) as avg_wait_s,
-        round(talk_s_sum / nullif(answered, 0), 1) as avg_talk_s,
-        round(calls / nullif(workdays, 0), 1) as calls_per_workday,
+        share_of(answered, calls) as answer_rate,
+        share_of(answered_within_sl, calls) as service_level,
+        average_of(wait_answered_s_sum, answered) as avg_wait_s,
+        average_of(talk_s_sum, answered) as avg_talk_s,
+        average_of(calls, workdays) as calls_per_workday,
         round(baseline_calls, 1) as baseline_calls,
         round(baseline_calls_full_month, 1) as baseline_calls_full_month,
-        case when not is_complete then round(calls / nullif(workdays, 0) * workdays_in_month, 0) end
+        case when not is_complete then round(per_unit(calls, workdays) * workdays_in_month, 0) end
             as projected_calls,
         cast(calls_prev_year as bigint) as calls_prev_year,
         cast(calls_prev_year_same_days as bigint) as calls_prev_year_same_days,
         workdays_prev_year,
-        round(calls_prev_year_compared / nullif(workdays_prev_year, 0), 1) as calls_per_workday_prev_year,
-        round(100.0 * (calls - calls_prev_year_compared) / nullif(calls_prev_year_compared, 0), 1)
+        average_of(calls_prev_year_compared, workdays_prev_year) as calls_per_workday_prev_year,
+        yoy_pct(calls, calls_prev_year_compared)
             as calls_yoy_pct,
-        round(
-            100.0 * (calls / nullif(workdays, 0) - calls_prev_year_compared / nullif(workdays_prev_year, 0))
-            / nullif(calls_prev_year_compared / nullif(workdays_prev_year, 0), 0), 1
-        ) as calls_per_workday_yoy_pct
+        yoy_pct(per_unit(calls, workdays), per_unit(calls_prev_year_compared, workdays_prev_year))
+            as calls_per_workday_yoy_pct
     from compared
 )
 

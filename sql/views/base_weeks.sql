@@ -72,22 +72,20 @@ final as (
         cast(w.abandoned as bigint) as abandoned,
         cast(w.short_abandons as bigint) as short_abandons,
         cast(w.after_hours as bigint) as after_hours,
-        round(w.answered / nullif(w.calls, 0), 4) as answer_rate,
-        round(w.answered_within_sl / nullif(w.calls, 0), 4) as service_level,
-        round(w.wait_answered_s_sum / nullif(w.answered, 0), 1) as avg_wait_s,
-        round(w.talk_s_sum / nullif(w.answered, 0), 1) as avg_talk_s,
-        round(w.calls / nullif(w.workdays, 0), 1) as calls_per_workday,
+        share_of(w.answered, w.calls) as answer_rate,
+        share_of(w.answered_within_sl, w.calls) as service_level,
+        average_of(w.wait_answered_s_sum, w.answered) as avg_wait_s,
+        average_of(w.talk_s_sum, w.answered) as avg_talk_s,
+        average_of(w.calls, w.workdays) as calls_per_workday,
         round(w.baseline_calls, 1) as baseline_calls,
         round(w.baseline_calls_full_week, 1) as baseline_calls_full_week,
         cast(p.calls_prev_year as bigint) as calls_prev_year,
         cast(p.answered_prev_year as bigint) as answered_prev_year,
         p.workdays_prev_year,
-        round(p.calls_prev_year / nullif(p.workdays_prev_year, 0), 1) as calls_per_workday_prev_year,
-        round(100.0 * (w.calls - p.calls_prev_year) / nullif(p.calls_prev_year, 0), 1) as calls_yoy_pct,
-        round(
-            100.0 * (w.calls / nullif(w.workdays, 0) - p.calls_prev_year / nullif(p.workdays_prev_year, 0))
-            / nullif(p.calls_prev_year / nullif(p.workdays_prev_year, 0), 0), 1
-        ) as calls_per_workday_yoy_pct
+        average_of(p.calls_prev_year, p.workdays_prev_year) as calls_per_workday_prev_year,
+        yoy_pct(w.calls, p.calls_prev_year) as calls_yoy_pct,
+        yoy_pct(per_unit(w.calls, w.workdays), per_unit(p.calls_prev_year, p.workdays_prev_year))
+            as calls_per_workday_yoy_pct
     from weeks as w
     left join prior as p using (organisation, iso_year, iso_week)
 )

@@ -25,9 +25,9 @@ with final as (
         other_outcomes,
         after_hours,
         answered_within_sl,
-        round(answered / nullif(calls, 0), 4) as answer_rate,
-        round(wait_answered_s_sum / nullif(answered, 0), 1) as avg_wait_s,
-        round(talk_s_sum / nullif(answered, 0), 1) as avg_talk_s
+        share_of(answered, calls) as answer_rate,
+        average_of(wait_answered_s_sum, answered) as avg_wait_s,
+        average_of(talk_s_sum, answered) as avg_talk_s
     from base_days
     where is_covered and organisation <> '(alla)'
 )
