@@ -1,12 +1,13 @@
 -- Tables of the working store (copied whole into each published snapshot).
 -- Idempotent: run on every open. Views are created separately from sql/views/.
 
+-- Its columns are described by COMMENT ON COLUMN at the end of this file.
 create table if not exists calls (
     call_id        varchar not null,
     source_system  varchar not null,
     started_at     timestamptz not null,
-    call_date      date not null,          -- local date in the site's zone
-    start_hour     tinyint not null,       -- local hour 0–23
+    call_date      date not null,
+    start_hour     tinyint not null,
     answered_at    timestamptz,
     ended_at       timestamptz,
     wait_s         double,
@@ -15,8 +16,8 @@ create table if not exists calls (
     organisation   varchar not null,
     dialled_number varchar,
     queue          varchar,
-    caller_key     varchar,                -- keyed pseudonym (HMAC), never the raw number by default
-    caller_raw     varchar,                -- only when the site sets store_raw_caller
+    caller_key     varchar,
+    caller_raw     varchar,
     is_open_hours  boolean not null,
     file_id        integer not null
 );
@@ -200,3 +201,40 @@ create table if not exists caller_period_facts (
     reached_callers integer not null,
     anonymous_calls integer not null
 );
+
+-- What the DuckDB CLI, DBeaver and the SQL page show for each table (the views' descriptions come
+-- from their files' headers, pipeline/views.py). Re-run on every open, so an older store gets them.
+comment on table calls is 'One offered call per row, legs merged; the caller as a keyed pseudonym (caller_key). (source_system, call_id) is unique.';
+comment on table daily_facts is 'Daily totals per organisation that every view reads; kept when call rows are purged.';
+comment on table hourly_facts is 'Calls per local date, organisation and hour; kept when call rows are purged.';
+comment on table calendar is 'The working-day calendar: day type (full/half/closed), day fraction, holiday name, ISO week, opening hours.';
+comment on table ingested_files is 'Ingested files with counts read, loaded, merged, duplicate, rejected, filtered (read = the sum of the others).';
+comment on table rejected_rows is 'Rejected rows with their file, line number, text and reason.';
+comment on table filtered_rows is 'Rows left out on purpose (not calls to the switchboard), per file and reason.';
+comment on table switchboard_numbers is 'Switchboard number → organisation, with validity dates (numbers get reassigned).';
+comment on table settings is 'The settings the database was built with, data_through (last date with data) and the build id.';
+comment on table events is 'Events that explain dips and peaks (an outage, a number change) and month commentary, added with callstats events.';
+comment on table source_days is 'Calls per source system and local date: which days each telephony source covers.';
+comment on table file_profile is 'The shape of each loaded file (format, column count, dates), for noticing a changed export layout.';
+comment on table ingest_runs is 'One row per ingest that published: files, calls loaded, rejected rows.';
+comment on table data_health is 'Findings on the published data (missing days, low days, overlapping sources …), severity serious or warning.';
+comment on table caller_day_facts is 'Callers (pseudonyms, never numbers) per day and scope, computed at ingest and kept after a purge.';
+comment on table caller_period_facts is 'Unique and repeat callers per ISO week and month and scope (unique callers cannot be summed over days).';
+
+comment on column calls.call_id is 'The call''s id in its source system.';
+comment on column calls.source_system is 'The telephony system (format) the call came from.';
+comment on column calls.started_at is 'When the call reached the switchboard (an instant; shown in the site''s time zone).';
+comment on column calls.call_date is 'The local date the call started, in the site''s time zone.';
+comment on column calls.start_hour is 'The local hour the call started, 0–23.';
+comment on column calls.answered_at is 'When a person answered; NULL when nobody did.';
+comment on column calls.ended_at is 'When the call ended.';
+comment on column calls.wait_s is 'Seconds from arrival to answer (answered) or to hang-up (abandoned).';
+comment on column calls.talk_s is 'Seconds of conversation.';
+comment on column calls.outcome is 'answered, abandoned, busy, failed, voicemail, timeout, closed or unknown.';
+comment on column calls.organisation is 'The organisation called, from the dialled number (or the file''s organisation column).';
+comment on column calls.dialled_number is 'The switchboard number called, digits in national form.';
+comment on column calls.queue is 'The switchboard queue or group, as the telephony system names it.';
+comment on column calls.caller_key is 'The caller as a keyed pseudonym (HMAC); never the raw number by default.';
+comment on column calls.caller_raw is 'The raw caller number, only when the site sets store_raw_caller; else NULL.';
+comment on column calls.is_open_hours is 'The call started inside the opening hours of its date.';
+comment on column calls.file_id is 'The ingested file the call came from (ingested_files.file_id).';

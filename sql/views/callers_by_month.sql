@@ -2,6 +2,10 @@
 -- layer: 1
 -- Grain: year × month × scope, for months with calls. Columns as in callers_by_week, over the month
 -- (repeat_callers: three or more calls in the month).
+-- column callers: distinct callers (pseudonyms) in the month.
+-- column repeat_callers: callers with three or more calls in the month.
+-- column reached_callers: callers with at least one call answered by a person in the month.
+-- columns as in: callers_by_week, base_days
 create or replace view callers_by_month as
 with days as (
     select
