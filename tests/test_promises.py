@@ -188,3 +188,20 @@ def test_column_descriptions_come_from_the_header_with_continuations_and_inherit
     inherited = column_comments("calls_by_week")
     assert inherited["calls_yoy_pct"] == column_comments("base_weeks")["calls_yoy_pct"]
     assert inherited["weekday"] == column_comments("base_days")["weekday"]
+
+
+def test_the_repository_stands_alone_no_file_names_the_design_notes_it_was_built_from() -> None:
+    """What a reader needs (calendar rules, the board's figures, the measures) is in docs/; no file
+    points to documents outside the repository."""
+    outside = [stem + ".md" for stem in ("DESIGN", "DOMAIN", "FORMATS")]  # spelt apart: this file too
+    skipped = {".git", ".venv", ".tools", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+    naming = []
+    for path in sorted(ROOT.rglob("*")):
+        if skipped & set(path.relative_to(ROOT).parts) or not path.is_file():
+            continue
+        content = path.read_bytes()
+        naming += [f"{path.relative_to(ROOT)}: {name}" for name in outside if name.encode() in content]
+    assert naming == []
+    assert {"calendar.md", "board-figures.md", "measures.md", "extending.md"} <= {
+        p.name for p in (ROOT / "docs").glob("*.md")
+    }
