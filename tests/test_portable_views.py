@@ -153,3 +153,12 @@ def test_a_macro_body_calls_only_functions_known_to_translate_exactly(name: str)
         n.sql_name() for n in expand_macros(body.copy()).find_all(exp.Func) if type(n) not in ALLOWED
     )
     assert outside == []
+
+
+@pytest.mark.parametrize("path", [p for p in VIEW_FILES if p.stem.startswith("base_")], ids=lambda p: p.stem)
+def test_an_internal_base_view_has_no_order_by(path: Path) -> None:
+    """The base_* views are read by other views, never shown: sorting them is work thrown away."""
+    tree = sqlglot.parse_one(path.read_text(encoding="utf-8"), read="duckdb")
+    assert isinstance(tree, exp.Create)
+    sorted_selects = [s.sql() for s in tree.expression.find_all(exp.Select) if s.args.get("order")]
+    assert sorted_selects == [] and tree.expression.args.get("order") is None
