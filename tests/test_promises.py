@@ -205,3 +205,22 @@ def test_the_repository_stands_alone_no_file_names_the_design_notes_it_was_built
     assert {"calendar.md", "board-figures.md", "measures.md", "extending.md"} <= {
         p.name for p in (ROOT / "docs").glob("*.md")
     }
+
+
+def test_every_table_has_a_comment_and_the_analysts_tables_every_column_too(sample_con: object) -> None:
+    import duckdb
+
+    assert isinstance(sample_con, duckdb.DuckDBPyConnection)
+    tables = dict(
+        sample_con.execute("select table_name, comment from duckdb_tables() where not internal").fetchall()
+    )
+    assert {"calls", "calendar", "settings"} <= set(tables)
+    assert [name for name, comment in tables.items() if not (comment or "").strip()] == []
+    analysts = ("calls", "daily_facts", "hourly_facts", "calendar", "ingested_files", "rejected_rows")
+    analysts += ("filtered_rows", "switchboard_numbers", "settings")
+    undescribed = sample_con.execute(
+        "select table_name || '.' || column_name from duckdb_columns()"
+        " where table_name in $tables and coalesce(trim(comment), '') = ''",
+        {"tables": list(analysts)},
+    ).fetchall()
+    assert undescribed == []
