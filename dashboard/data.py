@@ -269,18 +269,8 @@ def filtered_reasons(snap: Snapshot) -> pl.DataFrame:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def catalog(snap: Snapshot) -> pl.DataFrame:
-    """Tables and views of the main schema with their columns, in the order they were declared."""
-    return _frame(
-        snap,
-        "select c.table_name as relation, "
-        "case when v.view_name is null then 'table' else 'view' end as kind, "
-        "c.column_name, c.data_type, c.column_index "
-        "from duckdb_columns() as c "
-        "left join duckdb_views() as v on v.view_name = c.table_name and v.schema_name = c.schema_name "
-        "where c.schema_name = 'main' and not c.internal "
-        # The analysts' views before the internal base_* building blocks.
-        "order by kind, starts_with(c.table_name, 'base_'), c.table_name, c.column_index",
-    )
+    """Tables and views of the main schema with their columns and the database's descriptions of both."""
+    return _frame(snap, query_text("catalog"))
 
 
 @dataclass(frozen=True)

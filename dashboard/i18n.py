@@ -51,10 +51,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "measure_per_workday": ("Samtal per arbetsdag", "Calls per working day"),
     "series_this": ("Samtal", "Calls"),
     "series_prev": ("Samma vecka föregående år", "Same week previous year"),
-    "series_baseline": ("Baslinje ({baseline}/mån, efter arbetsdagar)",
-                        "Baseline ({baseline}/month, by working days)"),
-    "baseline_org_note": ("Baslinjen gäller hela växeln och visas när Båda är valt.",
-                          "The baseline is for the whole switchboard and shows when Both is selected."),
+    "series_baseline": (
+        "Baslinje ({baseline}/mån, efter arbetsdagar)",
+        "Baseline ({baseline}/month, by working days)",
+    ),
+    "baseline_org_note": (
+        "Baslinjen gäller hela växeln och visas när Båda är valt.",
+        "The baseline is for the whole switchboard and shows when Both is selected.",
+    ),
     "in_progress": ("pågår", "in progress"),
     "incomplete_note": (
         "Streckad stapel = pågående vecka ({label}); jämförelsen med föregående år gäller samma dagar.",
@@ -62,8 +66,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "selected_week": ("Vald vecka", "Selected week"),
     "key_figures": ("Nyckeltal för {week}", "Key figures for {week}"),
-    "vs_prev_year": ("Förändring mot samma dagar ett år tidigare: {span} {year}.",
-                     "Change against the same days a year earlier: {span} {year}."),
+    "vs_prev_year": (
+        "Förändring mot samma dagar ett år tidigare: {span} {year}.",
+        "Change against the same days a year earlier: {span} {year}.",
+    ),
     "kf_calls": ("Inkommande samtal", "Offered calls"),
     "kf_answer_rate": ("Svarsfrekvens", "Answer rate"),
     "kf_service_level": ("Servicenivå (inom {s} s)", "Service level (within {s} s)"),
@@ -73,8 +79,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "days_of_week": ("Veckans dagar", "The days of the week"),
     "heatmap_title": ("Samtal per veckodag och timme", "Calls by weekday and hour"),
     "heatmap_span": ("Period", "Period"),
-    "heatmap_note": ("Genomsnittligt antal samtal per dag, {first} – {last}.",
-                     "Average calls per day, {first} – {last}."),
+    "heatmap_note": (
+        "Genomsnittligt antal samtal per dag, {first} – {last}.",
+        "Average calls per day, {first} – {last}.",
+    ),
     "per_day": ("samtal/dag", "calls a day"),
     "hour": ("Timme", "Hour"),
     "weekday": ("Veckodag", "Weekday"),
@@ -97,8 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline_line": ("Baslinje {baseline} samtal/månad", "Baseline {baseline} calls/month"),
     "series_projection": ("Prognos hela månaden", "Projection for the whole month"),
     "series_same_days": ("Samma period {year}", "Same period {year}"),
-    "like_for_like": ("{month} {through}: {calls}, samma period {prev_year}: {prev} ({change})",
-                      "{month} {through}: {calls}, same period {prev_year}: {prev} ({change})"),
+    "like_for_like": (
+        "{month} {through}: {calls}, samma period {prev_year}: {prev} ({change})",
+        "{month} {through}: {calls}, same period {prev_year}: {prev} ({change})",
+    ),
     "projection_text": (
         "Prognos för hela {month} (samtal per arbetsdag × månadens {days} arbetsdagar): {projected}; "
         "hela {month} {prev_year}: {prev_full}. Prognosen är ingen mätning.",
@@ -143,14 +153,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "sql_examples": ("Exempelfrågor", "Example queries"),
     "sql_use_example": ("Använd exemplet", "Use the example"),
     "sql_rows": ("{rows} rader på {seconds} s", "{rows} rows in {seconds} s"),
-    "sql_truncated": ("Resultatet är avkortat till de första {rows} raderna.",
-                      "The result is cut to the first {rows} rows."),
-    "sql_truncated_bytes": ("Resultatet är avkortat till de första {rows} raderna ({mb} MB).",
-                            "The result is cut to the first {rows} rows ({mb} MB)."),
+    "sql_truncated": (
+        "Resultatet är avkortat till de första {rows} raderna.",
+        "The result is cut to the first {rows} rows.",
+    ),
+    "sql_truncated_bytes": (
+        "Resultatet är avkortat till de första {rows} raderna ({mb} MB).",
+        "The result is cut to the first {rows} rows ({mb} MB).",
+    ),
     "sql_browser": ("Tabeller och vyer", "Tables and views"),
     "sql_error": ("Frågan kunde inte köras: {message}", "The query could not run: {message}"),
-    "sql_timeout": ("Frågan stoppades efter {timeout} s. Begränsa den (WHERE, LIMIT) och försök igen.",
-                    "The query was stopped after {timeout} s. Narrow it (WHERE, LIMIT) and try again."),
+    "sql_timeout": (
+        "Frågan stoppades efter {timeout} s. Begränsa den (WHERE, LIMIT) och försök igen.",
+        "The query was stopped after {timeout} s. Narrow it (WHERE, LIMIT) and try again.",
+    ),
     "sql_refused": (
         "Bara en fråga i taget, och bara frågor som läser (SELECT, DESCRIBE, SHOW, EXPLAIN, PRAGMA) – "
         "databasen är skrivskyddad. Fick: {kind}.",
@@ -160,6 +176,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sql_empty": ("Skriv en fråga först.", "Write a query first."),
     "col_column": ("Kolumn", "Column"),
     "col_type": ("Typ", "Type"),
+    "col_description": ("Beskrivning (på engelska)", "Description"),
     # data page
     "data_title": ("Data – vad databasen innehåller", "Data – what the database holds"),
     "built": ("Byggd {built_at} (bygge {build_id}).", "Built {built_at} (build {build_id})."),
@@ -203,56 +220,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_value": ("Värde", "Value"),
 }
 
-# One line per relation for the SQL page's browser (views' full headers live in sql/views/*.sql).
-RELATION_HELP: dict[str, tuple[str, str]] = {
+# The SQL page's browser in Swedish: one line per relation. The English help is the database's own
+# description (COMMENT ON, written from the view files' headers and sql/schema/tables.sql).
+RELATION_HELP: dict[str, str] = {
     "callers_by_day": (
-        "Uppringare, inte samtal, per dag: unika, återkommande, nådde en person, gav upp och kom fram senare"
-        " eller aldrig, löst vid första kontakt. Bara pseudonymer; dolda nummer räknas för sig.",
-        "Callers, not calls, per day: unique, repeat, reached a person, gave up and got through later or"
-        " never, resolved at first contact. Pseudonyms only; withheld numbers counted apart.",
+        "Uppringare, inte samtal, per dag: unika, återkommande, nådde en person, gav upp och kom fram "
+        "senare eller aldrig, löst vid första kontakt. Bara pseudonymer; dolda nummer räknas för sig."
     ),
-    "callers_by_week": (
-        "Uppringare per ISO-vecka: unika, tre eller fler samtal, andel som nådde en person.",
-        "Callers per ISO week: unique, three or more calls, share who reached a person.",
+    "callers_by_week": "Uppringare per ISO-vecka: unika, tre eller fler samtal, andel som nådde en person.",
+    "callers_by_month": "Uppringare per månad: unika, tre eller fler samtal, andel som nådde en person.",
+    "calls": "Ett samtal per rad, ben sammanslagna; uppringaren som pseudonym (caller_key).",
+    "daily_facts": "Dagliga summor per organisation som alla vyer läser.",
+    "hourly_facts": "Samtal per datum, organisation och timme.",
+    "calendar": "Arbetsdagskalendern: dagtyp (heldag/halvdag/stängt), helgdagsnamn, ISO-vecka.",
+    "ingested_files": "Inlästa filer med antal lästa, laddade, dubbletter, avvisade, filtrerade.",
+    "rejected_rows": "Avvisade rader med radnummer och orsak.",
+    "filtered_rows": "Bortfiltrerade rader per fil och orsak.",
+    "switchboard_numbers": "Växelnummer → organisation, med giltighetsdatum.",
+    "settings": "Inställningarna databasen byggdes med, data_through och bygg-id.",
+    "calls_by_day": "Datum × organisation: samtal, besvarade, tappade, dagtyp.",
+    "calls_by_week": "ISO-vecka, hela växeln: arbetsdagar, baslinje, föregående år lika för lika.",
+    "calls_by_week_org": "ISO-vecka × organisation (utan baslinje).",
+    "calls_by_month": "Månad, hela växeln: lika-för-lika-jämförelse, prognos för ofullständig månad.",
+    "calls_by_month_org": "Månad × organisation (utan baslinje).",
+    "calls_by_month_week": (
+        "Månadens veckor, delade veckor avskurna vid månadsgränsen; summerar till månaden."
     ),
-    "callers_by_month": (
-        "Uppringare per månad: unika, tre eller fler samtal, andel som nådde en person.",
-        "Callers per month: unique, three or more calls, share who reached a person.",
-    ),
-    "calls": ("Ett samtal per rad, ben sammanslagna; uppringaren som pseudonym (caller_key).",
-              "One offered call per row, legs merged; the caller as a pseudonym (caller_key)."),
-    "daily_facts": ("Dagliga summor per organisation som alla vyer läser.",
-                    "Daily totals per organisation that every view reads."),
-    "hourly_facts": ("Samtal per datum, organisation och timme.", "Calls per date, organisation and hour."),
-    "calendar": ("Arbetsdagskalendern: dagtyp (heldag/halvdag/stängt), helgdagsnamn, ISO-vecka.",
-                 "The working-day calendar: day type (full/half/closed), holiday name, ISO week."),
-    "ingested_files": ("Inlästa filer med antal lästa, laddade, dubbletter, avvisade, filtrerade.",
-                       "Ingested files with counts read, loaded, duplicate, rejected, filtered."),
-    "rejected_rows": ("Avvisade rader med radnummer och orsak.",
-                      "Rejected rows with line number and reason."),
-    "filtered_rows": ("Bortfiltrerade rader per fil och orsak.", "Filtered rows per file and reason."),
-    "switchboard_numbers": ("Växelnummer → organisation, med giltighetsdatum.",
-                            "Switchboard number → organisation, with validity dates."),
-    "settings": ("Inställningarna databasen byggdes med, data_through och bygg-id.",
-                 "The settings the database was built with, data_through and build id."),
-    "calls_by_day": ("Datum × organisation: samtal, besvarade, tappade, dagtyp.",
-                     "Date × organisation: calls, answered, abandoned, day type."),
-    "calls_by_week": ("ISO-vecka, hela växeln: arbetsdagar, baslinje, föregående år lika för lika.",
-                      "ISO week, whole switchboard: working days, baseline, previous year like for like."),
-    "calls_by_week_org": ("ISO-vecka × organisation (utan baslinje).",
-                          "ISO week × organisation (no baseline)."),
-    "calls_by_month": ("Månad, hela växeln: lika-för-lika-jämförelse, prognos för ofullständig månad.",
-                       "Month, whole switchboard: like-for-like comparison, projection for an "
-                       "incomplete month."),
-    "calls_by_month_org": ("Månad × organisation (utan baslinje).", "Month × organisation (no baseline)."),
-    "calls_by_month_week": ("Månadens veckor, delade veckor avskurna vid månadsgränsen; "
-                            "summerar till månaden.",
-                            "The weeks of each month, split weeks cut at the month edge; sums to the month."),
-    "calls_by_month_week_org": ("Månadens veckor × organisation.", "The weeks of each month × organisation."),
-    "calls_by_date_hour": ("Datum × organisation × timme, med veckodag (för bemanning).",
-                           "Date × organisation × hour, with weekday (for staffing)."),
-    "calls_by_hour": ("Veckodag × timme över all data: samtal och snitt per dag.",
-                      "Weekday × hour over all data: calls and average per day."),
+    "calls_by_month_week_org": "Månadens veckor × organisation.",
+    "calls_by_date_hour": "Datum × organisation × timme, med veckodag (för bemanning).",
+    "calls_by_hour": "Veckodag × timme över all data: samtal och snitt per dag.",
 }
 INTERNAL_HELP = ("Intern byggsten för vyerna.", "Internal building block of the views.")
 
@@ -262,6 +258,9 @@ def t(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def relation_help(name: str, lang: str) -> str:
-    pair = RELATION_HELP.get(name, INTERNAL_HELP)
-    return pair[1 if lang == "en" else 0]
+def relation_help(name: str, lang: str, comment: str | None = None) -> str:
+    """What the SQL page says about a table or view: in English the database's comment on it (the
+    text the DuckDB CLI and DBeaver show), in Swedish our own line."""
+    if lang == "en":
+        return comment or INTERNAL_HELP[1]
+    return RELATION_HELP.get(name, INTERNAL_HELP[0])

@@ -1,6 +1,6 @@
 """The working-day calendar: which days the switchboard is open, for how long, and why.
 
-Default rule (DOMAIN.md), for Sweden:
+Default rule (docs/calendar.md), for Sweden:
 - closed: Saturdays, Sundays, public holidays and the eves treated like Sundays (midsommarafton,
   julafton, nyårsafton) — exactly what `holidays.Sweden(categories=(PUBLIC, DE_FACTO),
   include_sundays=False)` lists;

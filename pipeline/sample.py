@@ -1,6 +1,6 @@
 """Deterministic synthetic switchboard call log: the committed sample_data/calls/.
 
-The demo database must reproduce the board's figures (DOMAIN.md) exactly, so the generator first
+The demo database must reproduce the board's figures (docs/board-figures.md) exactly, so the generator first
 fixes an integer number of calls for every local date — a target per month or week, spread over its
 days by weight with largest-remainder rounding — and only then draws each call's time, outcome,
 waits and caller. The files are written the way a telephony system exports them: one gzip CSV per

@@ -95,9 +95,52 @@ def _double_literal(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def view_macros() -> dict[str, tuple[list[str], exp.Expr]]:
+    """The macros the views call (sql/macros/measures.sql): name → (parameters, body)."""
+    from pipeline.store import sql_text
+    from pipeline.views import MACROS_FILE
+
+    macros = {}
+    for tree in sqlglot.parse(sql_text(MACROS_FILE), read="duckdb"):
+        if isinstance(tree, exp.Create) and str(tree.args.get("kind")).upper() == "MACRO":
+            signature = tree.this
+            macros[signature.this.name.lower()] = ([p.name for p in signature.expressions], tree.expression)
+    return macros
+
+
+def expand_macros(tree: exp.Expr) -> exp.Expr:
+    """Every call of a view macro replaced by its body, arguments in place of the parameters.
+
+    Spark has no DuckDB macros, and registering Spark SQL functions as well would be a second copy
+    of each definition to keep equal; expanding keeps sql/macros/measures.sql the only one, and is
+    what DuckDB itself does with a macro call."""
+    macros = view_macros()
+
+    def expand(node: exp.Expr) -> exp.Expr:
+        if not isinstance(node, exp.Anonymous) or node.name.lower() not in macros:
+            return node
+        parameters, body = macros[node.name.lower()]
+        arguments = node.expressions
+        if len(arguments) != len(parameters):
+            raise ExportMismatch(
+                f"{node.name} takes {len(parameters)} arguments, not {len(arguments)}: {node.sql()}"
+            )
+        bound = dict(zip(parameters, arguments, strict=True))
+        expanded = body.copy()
+        # Collected before replacing, so an argument's own columns are never substituted again.
+        for column in list(expanded.find_all(exp.Column)):
+            if not column.table and column.name in bound:
+                argument = bound[column.name].copy()
+                simple = isinstance(argument, (exp.Column, exp.Literal, exp.Paren))
+                column.replace(argument if simple else exp.Paren(this=argument))
+        return expanded.transform(expand)  # macros calling macros, and macro calls in arguments
+
+    return tree.transform(expand)
+
+
 def to_spark_sql(duckdb_sql: str) -> str:
     """One DuckDB statement as Spark SQL."""
-    tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+    tree = expand_macros(sqlglot.parse_one(duckdb_sql, read="duckdb"))
     tree = tree.transform(_double_literal).transform(_duckdb_round)
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 

@@ -1,4 +1,5 @@
-"""The board's own figures (DOMAIN.md), found in the views of the database built from sample_data/.
+"""The board's own figures (docs/board-figures.md), found in the views of the database built from
+sample_data/.
 
 The figures live in tests/golden/board_figures.json; they change only with `pytest --update-golden`.
 """
@@ -82,7 +83,7 @@ def test_the_board_numbers_themselves(sample_con: duckdb.DuckDBPyConnection) -> 
 
 
 def test_january_per_working_day_change(sample_con: duckdb.DuckDBPyConnection) -> None:
-    """DOMAIN.md: +0,6 % in calls but −9,2 % per working day (18,5 against 20,5 days)."""
+    """docs/board-figures.md: +0,6 % in calls but −9,2 % per working day (18,5 against 20,5 days)."""
     row = rows(
         sample_con,
         "select calls_yoy_pct, calls_per_workday_yoy_pct, workdays from calls_by_month"

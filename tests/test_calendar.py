@@ -1,4 +1,5 @@
-"""The working-day calendar against DOMAIN.md's check table and the switches a site can change."""
+"""The working-day calendar against the check table of docs/calendar.md and the switches a site can
+change."""
 
 from __future__ import annotations
 

@@ -250,3 +250,23 @@ def test_duckdb_cli_reads_the_published_file(sample_db: Path) -> None:
         timeout=120,
     )
     assert week.stdout.splitlines()[1] == "1236,4.5"
+    # The descriptions travel too: the 1.5 CLI reads the view and column comments and the macros.
+    described = subprocess.run(
+        [
+            cli,
+            "-readonly",
+            "-csv",
+            "-noheader",
+            str(sample_db),
+            "-c",
+            "select count(*) filter (where coalesce(comment, '') = ''),"
+            " count(*) filter (where column_name = 'calls_yoy_pct' and comment like 'change in per cent%')"
+            " from duckdb_columns() where table_name = 'calls_by_month'",
+            "-c",
+            "select yoy_pct(110, 100), share_of(1, 4)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert described.stdout.splitlines() == ["0,1", "10.0,0.25"], described.stderr

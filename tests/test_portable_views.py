@@ -44,7 +44,10 @@ VIEW_FILES = view_files()
 
 
 def _tree(path: Path) -> exp.Expression:
-    return sqlglot.parse_one(path.read_text(encoding="utf-8"), read="duckdb")
+    """The view as Spark sees it: its macro calls (sql/macros/measures.sql) expanded into their bodies."""
+    from pipeline.spark_views import expand_macros
+
+    return expand_macros(sqlglot.parse_one(path.read_text(encoding="utf-8"), read="duckdb"))
 
 
 def test_there_are_views_to_check() -> None:
@@ -113,3 +116,49 @@ def test_the_allow_list_catches_a_calendar_function() -> None:
     """The check itself: isodow (translated silently wrong to Spark) is not allowed."""
     tree = sqlglot.parse_one("select isodow(date) as weekday from calendar", read="duckdb")
     assert [type(n) for n in tree.find_all(exp.Func) if type(n) not in ALLOWED] != []
+
+
+def test_view_macros_expand_into_their_bodies_for_spark() -> None:
+    """Spark has no DuckDB macros: a call becomes its body, nested calls and arguments included."""
+    from pipeline.spark_views import to_spark_sql, view_macros
+
+    assert set(view_macros()) >= {"per_unit", "average_of", "share_of", "yoy_pct"}
+    spark_sql = to_spark_sql(
+        "select share_of(answered, calls) as answer_rate,"
+        " yoy_pct(per_unit(w.calls, w.workdays), per_unit(p.calls, p.workdays)) as pct from t"
+    )
+    assert spark_sql == (
+        "SELECT DUCKDB_ROUND(CAST(answered / NULLIF(calls, 0) AS DOUBLE), 4) AS answer_rate,"
+        " DUCKDB_ROUND(CAST(CAST(100.0 AS DOUBLE) * ((w.calls / NULLIF(w.workdays, 0))"
+        " - (p.calls / NULLIF(p.workdays, 0))) / NULLIF((p.calls / NULLIF(p.workdays, 0)), 0) AS DOUBLE), 1)"
+        " AS pct FROM t"
+    )
+
+
+def test_a_macro_argument_named_like_a_parameter_is_not_substituted_twice() -> None:
+    from pipeline.spark_views import to_spark_sql
+
+    assert (
+        to_spark_sql("select per_unit(units, total) as x from t")
+        == "SELECT units / NULLIF(total, 0) AS x FROM t"
+    )
+
+
+@pytest.mark.parametrize("name", ["per_unit", "average_of", "share_of", "yoy_pct"])
+def test_a_macro_body_calls_only_functions_known_to_translate_exactly(name: str) -> None:
+    from pipeline.spark_views import expand_macros, view_macros
+
+    _, body = view_macros()[name]
+    outside = sorted(
+        n.sql_name() for n in expand_macros(body.copy()).find_all(exp.Func) if type(n) not in ALLOWED
+    )
+    assert outside == []
+
+
+@pytest.mark.parametrize("path", [p for p in VIEW_FILES if p.stem.startswith("base_")], ids=lambda p: p.stem)
+def test_an_internal_base_view_has_no_order_by(path: Path) -> None:
+    """The base_* views are read by other views, never shown: sorting them is work thrown away."""
+    tree = sqlglot.parse_one(path.read_text(encoding="utf-8"), read="duckdb")
+    assert isinstance(tree, exp.Create)
+    sorted_selects = [s.sql() for s in tree.expression.find_all(exp.Select) if s.args.get("order")]
+    assert sorted_selects == [] and tree.expression.args.get("order") is None

@@ -120,7 +120,10 @@ def test_sql_files_run_statement_by_statement_with_exactly_their_parameters() ->
         "insert into t values ($org, 'z');",
         {"org": "Vårgårda", "organisation": "Herrljunga", "unused": 1},
     )
-    assert con.execute("select * from t order by 1").fetchall() == [("Herrljunga", "x;\ny"), ("Vårgårda", "z")]
+    assert con.execute("select * from t order by 1").fetchall() == [
+        ("Herrljunga", "x;\ny"),
+        ("Vårgårda", "z"),
+    ]
 
 
 def test_every_view_carries_its_header_as_a_comment_in_the_published_file(sample_con: object) -> None:
@@ -129,8 +132,95 @@ def test_every_view_carries_its_header_as_a_comment_in_the_published_file(sample
     from pipeline.views import view_description, view_files
 
     assert isinstance(sample_con, duckdb.DuckDBPyConnection)
-    comments = dict(sample_con.execute("select view_name, comment from duckdb_views() where not internal").fetchall())
+    comments = dict(
+        sample_con.execute("select view_name, comment from duckdb_views() where not internal").fetchall()
+    )
     for path in view_files():
         expected = view_description(path.read_text(encoding="utf-8"))
         assert expected.startswith(f"{path.stem}:") and "layer:" not in expected
         assert comments[path.stem] == expected
+
+
+def test_every_analyst_view_and_each_of_its_columns_has_a_comment_in_the_published_file(
+    sample_con: object,
+) -> None:
+    """The published file (storage v1.2.0, copied from the working store) keeps the column comments,
+    so the DuckDB CLI, DBeaver and the SQL page describe every column."""
+    import duckdb
+
+    from pipeline.views import column_comments
+
+    assert isinstance(sample_con, duckdb.DuckDBPyConnection)
+    rows = sample_con.execute(
+        "select c.table_name, c.column_name, c.comment from duckdb_columns() as c "
+        "inner join duckdb_views() as v on v.view_name = c.table_name and v.schema_name = c.schema_name "
+        "where not v.internal"
+    ).fetchall()
+    views = analyst_views()
+    described = {(view, column): comment for view, column, comment in rows if view in views}
+    assert {view for view, _ in described} == set(views)
+    assert [key for key, comment in described.items() if not (comment or "").strip()] == []
+    # Exactly the header's text, quotes included ('(alla)'), inherited where the file says so:
+    # calls_by_month's columns are described once, in base_months.sql.
+    assert described[("calls_by_day", "organisation")] == column_comments("base_days")["organisation"]
+    assert "'(alla)'" in described[("calls_by_day", "organisation")]
+    assert described[("calls_by_month", "calls_yoy_pct")] == column_comments("base_months")["calls_yoy_pct"]
+
+
+def test_column_descriptions_come_from_the_header_with_continuations_and_inheritance() -> None:
+    from pipeline.views import column_comments, own_column_comments, view_description
+
+    text = (
+        "-- demo: a view.\n"
+        "-- layer: 3\n"
+        "-- Grain: one row.\n"
+        "-- column calls: offered calls,\n"
+        "--   one per call.\n"
+        "-- column answer_rate: it's answered ÷ calls.\n"
+        "-- columns as in: base_weeks\n"
+        "create or replace view demo as select 1 as calls\n"
+    )
+    assert own_column_comments(text) == {
+        "calls": "offered calls, one per call.",
+        "answer_rate": "it's answered ÷ calls.",
+    }
+    assert view_description(text) == "demo: a view. Grain: one row."
+    inherited = column_comments("calls_by_week")
+    assert inherited["calls_yoy_pct"] == column_comments("base_weeks")["calls_yoy_pct"]
+    assert inherited["weekday"] == column_comments("base_days")["weekday"]
+
+
+def test_the_repository_stands_alone_no_file_names_the_design_notes_it_was_built_from() -> None:
+    """What a reader needs (calendar rules, the board's figures, the measures) is in docs/; no file
+    points to documents outside the repository."""
+    outside = [stem + ".md" for stem in ("DESIGN", "DOMAIN", "FORMATS")]  # spelt apart: this file too
+    skipped = {".git", ".venv", ".tools", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+    naming = []
+    for path in sorted(ROOT.rglob("*")):
+        if skipped & set(path.relative_to(ROOT).parts) or not path.is_file():
+            continue
+        content = path.read_bytes()
+        naming += [f"{path.relative_to(ROOT)}: {name}" for name in outside if name.encode() in content]
+    assert naming == []
+    assert {"calendar.md", "board-figures.md", "measures.md", "extending.md"} <= {
+        p.name for p in (ROOT / "docs").glob("*.md")
+    }
+
+
+def test_every_table_has_a_comment_and_the_analysts_tables_every_column_too(sample_con: object) -> None:
+    import duckdb
+
+    assert isinstance(sample_con, duckdb.DuckDBPyConnection)
+    tables = dict(
+        sample_con.execute("select table_name, comment from duckdb_tables() where not internal").fetchall()
+    )
+    assert {"calls", "calendar", "settings"} <= set(tables)
+    assert [name for name, comment in tables.items() if not (comment or "").strip()] == []
+    analysts = ("calls", "daily_facts", "hourly_facts", "calendar", "ingested_files", "rejected_rows")
+    analysts += ("filtered_rows", "switchboard_numbers", "settings")
+    undescribed = sample_con.execute(
+        "select table_name || '.' || column_name from duckdb_columns()"
+        " where table_name in $tables and coalesce(trim(comment), '') = ''",
+        {"tables": list(analysts)},
+    ).fetchall()
+    assert undescribed == []

@@ -100,10 +100,14 @@ with browser:
     catalog = data.catalog(ctx.snap)
     for (relation, kind_of), columns in catalog.group_by(["relation", "kind"], maintain_order=True):
         with st.expander(f"{relation} · {kind_of}"):
-            st.caption(relation_help(str(relation), ctx.lang))
+            st.caption(relation_help(str(relation), ctx.lang, columns["relation_comment"][0]))
             st.dataframe(
-                columns.select(["column_name", "data_type"]).rename(
-                    {"column_name": ctx.t("col_column"), "data_type": ctx.t("col_type")}
+                columns.select(["column_name", "data_type", "column_comment"]).rename(
+                    {
+                        "column_name": ctx.t("col_column"),
+                        "data_type": ctx.t("col_type"),
+                        "column_comment": ctx.t("col_description"),
+                    }
                 ),
                 hide_index=True,
                 key=f"catalog_{relation}",

@@ -1,7 +1,7 @@
 """The contract between a telephony format adapter and the ingest.
 
 An adapter turns one exported file into *canonical call rows*: the columns of the callstats CSV
-(DESIGN.md), all as text, one row per offered call, legs already merged. Everything after that —
+(see the README), all as text, one row per offered call, legs already merged. Everything after that —
 timestamp parsing in the right zone, validation, the switchboard definition, organisation lookup,
 pseudonymisation, dedupe, loading — happens once, in the ingest, for every format alike.
 

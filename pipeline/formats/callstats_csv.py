@@ -1,4 +1,4 @@
-"""The callstats CSV itself (DESIGN.md): one header line, one row per offered call, already merged.
+"""The callstats CSV itself (see the README): one header line, one row per offered call, already merged.
 
 Merge rules: none — every data row is one call. Columns are read as text and passed through; the
 ingest validates them. Unknown extra columns are ignored with a notice; a missing required column

@@ -9,6 +9,33 @@
 -- - day_baseline spreads the monthly baseline over working days: baseline × 12 × day_fraction ÷ the
 --   working days of that calendar year, so any period's baseline is a plain sum and a whole year
 --   sums to exactly 12 × baseline.
+-- column date: the local calendar date (the site's time zone).
+-- column organisation: the organisation the calls were made to, or '(alla)' for the whole switchboard.
+-- column iso_year: the ISO 8601 year of the week (1 January 2016 belongs to ISO year 2015).
+-- column iso_week: the ISO 8601 week number, 1–53 (Monday to Sunday).
+-- column week_start: the Monday of the ISO week.
+-- column year: the calendar year.
+-- column month: the calendar month, 1–12.
+-- column weekday: 1 = Monday … 7 = Sunday.
+-- column day_of_month: the day of the month, 1–31.
+-- column day_type: full (a working day), half (the day before a holiday, closing at noon) or closed
+--   (weekend, public holiday, midsummer/Christmas/New Year's Eve, a local closed day).
+-- column day_fraction: the day in working days: 1, 0.5 or 0.
+-- column holiday_name: the Swedish name of the holiday or eve that makes the day closed or half, else NULL.
+-- column is_covered: true when the date lies inside the data (first data date … data_through).
+-- column calls: offered calls, one per call however many legs the telephony system logged; NULL
+--   outside the data.
+-- column answered: calls answered by a person (not an announcement or voicemail).
+-- column abandoned: calls where the caller hung up before an answer (short abandons included).
+-- column short_abandons: abandoned calls that waited less than short_abandon_s seconds (part of abandoned).
+-- column other_outcomes: calls neither answered nor abandoned (busy, failed, voicemail, timeout,
+--   closed, unknown).
+-- column after_hours: calls that arrived outside the opening hours (demand the switchboard did not meet).
+-- column answered_within_sl: answered calls that waited at most service_level_s seconds.
+-- column wait_answered_s_sum: total seconds answered calls waited before the answer.
+-- column talk_s_sum: total seconds of conversation of answered calls.
+-- column day_baseline: the monthly baseline spread onto this day by its working-day fraction
+--   (whole switchboard only; NULL for an organisation).
 create or replace view base_days as
 with bounds as (
     select

@@ -4,6 +4,20 @@
 -- Edge cases: a week that straddles a month boundary appears in both months (is_split), each part
 -- with its own days and working days ("v. 48 (1–4 dec, 2 dagar)": its calendar days in the month,
 -- then its working days); ISO week 1 can begin in December and week 52/53 end in January.
+-- column first_date: the first day of the week part inside the month and the data.
+-- column last_date: the last day of the week part inside the month and the data.
+-- column first_workday: the first working day of the week part (NULL when it has none).
+-- column last_workday: the last working day of the week part.
+-- column days: calendar days of the week part inside the data.
+-- column days_of_week_in_month: calendar days of the ISO week that fall in the month, 1–7.
+-- column workdays: working days of the week part inside the data (half days count 0.5).
+-- column calls: offered calls in the week part.
+-- column answered: calls in the week part answered by a person.
+-- column abandoned: calls in the week part where the caller hung up before an answer.
+-- column after_hours: calls in the week part outside the opening hours.
+-- column is_split: the ISO week straddles the month boundary (fewer than 7 of its days in the month).
+-- column is_complete: every day of the week part lies inside the data.
+-- columns as in: base_weeks, base_days
 create or replace view base_month_weeks as
 with parts as (
     select
@@ -48,8 +62,8 @@ final as (
         cast(after_hours as bigint) as after_hours,
         days_of_week_in_month < 7 as is_split,
         days = days_of_week_in_month as is_complete,
-        round(calls / nullif(workdays, 0), 1) as calls_per_workday,
-        round(answered / nullif(calls, 0), 4) as answer_rate
+        average_of(calls, workdays) as calls_per_workday,
+        share_of(answered, calls) as answer_rate
     from parts
 )
 

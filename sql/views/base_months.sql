@@ -8,6 +8,31 @@
 --   (so February 2017 against all of February 2016, 29 February included);
 -- - projected_calls extends an incomplete month by its calls per working day to the month's working days;
 -- - prior-year columns are NULL when the prior period lies (partly) outside the data.
+-- column month_start: the first day of the month.
+-- column month_end: the last day of the month.
+-- column through_date: the last day of the month inside the data ("t.o.m. 21 feb").
+-- column days_covered: calendar days of the month inside the data.
+-- column is_complete: every day of the month lies inside the data.
+-- column workdays: working days of the month inside the data (half days count 0.5).
+-- column workdays_in_month: working days of the whole month.
+-- column calls: offered calls in the month, one per call however many legs the telephony system logged.
+-- column answered: calls in the month answered by a person.
+-- column abandoned: calls in the month where the caller hung up before an answer.
+-- column baseline_calls: the monthly baseline scaled to the working days inside the data
+--   (whole switchboard only).
+-- column baseline_calls_full_month: the monthly baseline scaled to the working days of the whole month.
+-- column projected_calls: an incomplete month extended by its calls per working day to all its
+--   working days; NULL for a complete month.
+-- column calls_prev_year: calls of the whole same month a year earlier; NULL outside the data.
+-- column calls_prev_year_same_days: calls of the same days of the month a year earlier (1–21 Feb for
+--   a month through 21 Feb).
+-- column workdays_prev_year: working days of the prior-year period compared (whole month, or the same days).
+-- column calls_per_workday_prev_year: the compared prior-year calls ÷ workdays_prev_year.
+-- column calls_yoy_pct: change in per cent against a year earlier, like for like (the same days when
+--   the month is incomplete); NULL when there is no prior value.
+-- column calls_per_workday_yoy_pct: change in per cent of calls per working day against a year earlier,
+--   like for like.
+-- columns as in: base_weeks, base_days
 create or replace view base_months as
 with months as (
     select
@@ -89,25 +114,23 @@ final as (
         cast(abandoned as bigint) as abandoned,
         cast(short_abandons as bigint) as short_abandons,
         cast(after_hours as bigint) as after_hours,
-        round(answered / nullif(calls, 0), 4) as answer_rate,
-        round(answered_within_sl / nullif(calls, 0), 4) as service_level,
-        round(wait_answered_s_sum / nullif(answered, 0), 1) as avg_wait_s,
-        round(talk_s_sum / nullif(answered, 0), 1) as avg_talk_s,
-        round(calls / nullif(workdays, 0), 1) as calls_per_workday,
+        share_of(answered, calls) as answer_rate,
+        share_of(answered_within_sl, calls) as service_level,
+        average_of(wait_answered_s_sum, answered) as avg_wait_s,
+        average_of(talk_s_sum, answered) as avg_talk_s,
+        average_of(calls, workdays) as calls_per_workday,
         round(baseline_calls, 1) as baseline_calls,
         round(baseline_calls_full_month, 1) as baseline_calls_full_month,
-        case when not is_complete then round(calls / nullif(workdays, 0) * workdays_in_month, 0) end
+        case when not is_complete then round(per_unit(calls, workdays) * workdays_in_month, 0) end
             as projected_calls,
         cast(calls_prev_year as bigint) as calls_prev_year,
         cast(calls_prev_year_same_days as bigint) as calls_prev_year_same_days,
         workdays_prev_year,
-        round(calls_prev_year_compared / nullif(workdays_prev_year, 0), 1) as calls_per_workday_prev_year,
-        round(100.0 * (calls - calls_prev_year_compared) / nullif(calls_prev_year_compared, 0), 1)
+        average_of(calls_prev_year_compared, workdays_prev_year) as calls_per_workday_prev_year,
+        yoy_pct(calls, calls_prev_year_compared)
             as calls_yoy_pct,
-        round(
-            100.0 * (calls / nullif(workdays, 0) - calls_prev_year_compared / nullif(workdays_prev_year, 0))
-            / nullif(calls_prev_year_compared / nullif(workdays_prev_year, 0), 0), 1
-        ) as calls_per_workday_yoy_pct
+        yoy_pct(per_unit(calls, workdays), per_unit(calls_prev_year_compared, workdays_prev_year))
+            as calls_per_workday_yoy_pct
     from compared
 )
 

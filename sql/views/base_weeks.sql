@@ -8,6 +8,35 @@
 -- - prior-year columns are NULL when the prior period lies (partly) outside the data, and the
 --   *_yoy_pct columns are NULL when the prior value is NULL or zero;
 -- - workdays counts working days inside the data (half days 0.5); workdays_in_week the whole week.
+-- column week_start: the Monday of the ISO week.
+-- column week_end: the Sunday of the ISO week.
+-- column through_date: the last day of the week inside the data (before week_end in the current week).
+-- column days_covered: calendar days of the week inside the data, 1–7.
+-- column is_complete: all seven days of the week lie inside the data.
+-- column is_partial: the week is incomplete or has fewer than five working days (holidays, half days).
+-- column workdays: working days of the week inside the data (half days count 0.5).
+-- column workdays_in_week: working days of the whole week.
+-- column calls: offered calls in the week, one per call however many legs the telephony system logged.
+-- column answered: calls in the week answered by a person.
+-- column abandoned: calls in the week where the caller hung up before an answer.
+-- column short_abandons: abandoned calls that waited less than short_abandon_s seconds (part of abandoned).
+-- column after_hours: calls that arrived outside the opening hours.
+-- column answer_rate: answered ÷ calls, a fraction with four decimals (short abandons included in calls).
+-- column service_level: calls answered within service_level_s seconds ÷ calls.
+-- column avg_wait_s: mean seconds an answered call waited before the answer.
+-- column avg_talk_s: mean seconds of conversation of an answered call.
+-- column calls_per_workday: calls ÷ workdays, one decimal.
+-- column baseline_calls: the monthly baseline scaled to the working days inside the data
+--   (whole switchboard only).
+-- column baseline_calls_full_week: the monthly baseline scaled to the working days of the whole week.
+-- column calls_prev_year: calls of the same ISO week a year earlier, same weekdays when this week is
+--   incomplete; NULL for week 53 or when that week lies outside the data.
+-- column answered_prev_year: answered calls of the same days a year earlier.
+-- column workdays_prev_year: working days of the same days a year earlier.
+-- column calls_per_workday_prev_year: calls_prev_year ÷ workdays_prev_year.
+-- column calls_yoy_pct: change in per cent from calls_prev_year to calls; NULL when there is no prior value.
+-- column calls_per_workday_yoy_pct: change in per cent of calls per working day against a year earlier.
+-- columns as in: base_days
 create or replace view base_weeks as
 with weeks as (
     select
@@ -72,22 +101,20 @@ final as (
         cast(w.abandoned as bigint) as abandoned,
         cast(w.short_abandons as bigint) as short_abandons,
         cast(w.after_hours as bigint) as after_hours,
-        round(w.answered / nullif(w.calls, 0), 4) as answer_rate,
-        round(w.answered_within_sl / nullif(w.calls, 0), 4) as service_level,
-        round(w.wait_answered_s_sum / nullif(w.answered, 0), 1) as avg_wait_s,
-        round(w.talk_s_sum / nullif(w.answered, 0), 1) as avg_talk_s,
-        round(w.calls / nullif(w.workdays, 0), 1) as calls_per_workday,
+        share_of(w.answered, w.calls) as answer_rate,
+        share_of(w.answered_within_sl, w.calls) as service_level,
+        average_of(w.wait_answered_s_sum, w.answered) as avg_wait_s,
+        average_of(w.talk_s_sum, w.answered) as avg_talk_s,
+        average_of(w.calls, w.workdays) as calls_per_workday,
         round(w.baseline_calls, 1) as baseline_calls,
         round(w.baseline_calls_full_week, 1) as baseline_calls_full_week,
         cast(p.calls_prev_year as bigint) as calls_prev_year,
         cast(p.answered_prev_year as bigint) as answered_prev_year,
         p.workdays_prev_year,
-        round(p.calls_prev_year / nullif(p.workdays_prev_year, 0), 1) as calls_per_workday_prev_year,
-        round(100.0 * (w.calls - p.calls_prev_year) / nullif(p.calls_prev_year, 0), 1) as calls_yoy_pct,
-        round(
-            100.0 * (w.calls / nullif(w.workdays, 0) - p.calls_prev_year / nullif(p.workdays_prev_year, 0))
-            / nullif(p.calls_prev_year / nullif(p.workdays_prev_year, 0), 0), 1
-        ) as calls_per_workday_yoy_pct
+        average_of(p.calls_prev_year, p.workdays_prev_year) as calls_per_workday_prev_year,
+        yoy_pct(w.calls, p.calls_prev_year) as calls_yoy_pct,
+        yoy_pct(per_unit(w.calls, w.workdays), per_unit(p.calls_prev_year, p.workdays_prev_year))
+            as calls_per_workday_yoy_pct
     from weeks as w
     left join prior as p using (organisation, iso_year, iso_week)
 )

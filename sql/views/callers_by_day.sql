@@ -2,18 +2,26 @@
 -- layer: 1
 -- Grain: date × scope, for days with calls. Built from caller_day_facts (pseudonyms only, computed
 -- at ingest, kept after a purge); nothing here leads back to a number.
--- Columns:
--- - callers: distinct callers with a pseudonym; repeat_callers: of those, more than one call that day;
--- - reached_callers / reached_share: callers with at least one call answered by a person that day;
--- - gave_up_callers: callers with an abandoned call that day; of those, through_within_hour (answered
---   within an hour of the start of their first abandoned call), through_same_day (answered later the
---   same date), through_by_next_workday (answered by the end of the next working day) and
---   never_through (not answered by then). A caller who hung up twice and then got through counts once;
--- - resolved_callers / resolution_rate: answered callers who did not call again within two working
---   days (a first-contact resolution proxy);
--- - anonymous_*: calls without a pseudonym (withheld numbers), counted as calls, never as one caller;
--- - is_final: false while the follow-up window (two working days) reaches past data_through; until
---   then never_through and resolved_callers may still change.
+-- Edge cases: a caller who hung up twice and then got through counts once; is_final marks days whose
+-- follow-up window is still open.
+-- column callers: distinct callers with a pseudonym that day.
+-- column repeat_callers: of those, callers with more than one call that day.
+-- column reached_callers: callers with at least one call answered by a person that day.
+-- column reached_share: reached_callers ÷ callers, four decimals.
+-- column gave_up_callers: callers with an abandoned call that day.
+-- column through_within_hour: of those, answered within an hour of the start of their first abandoned call.
+-- column through_same_day: of those, answered later the same date.
+-- column through_by_next_workday: of those, answered by the end of the next working day.
+-- column never_through: of those, not answered by the end of the next working day.
+-- column resolved_callers: answered callers who did not call again within two working days
+--   (a first-contact resolution proxy).
+-- column resolution_rate: resolved_callers ÷ reached_callers, four decimals.
+-- column anonymous_calls: calls without a pseudonym (withheld numbers), never counted as callers.
+-- column anonymous_answered: of those, answered by a person.
+-- column anonymous_abandoned: of those, abandoned.
+-- column is_final: false while the two-working-day follow-up window reaches past data_through (never_through
+--   and resolved_callers may still change).
+-- columns as in: base_days
 create or replace view callers_by_day as
 select
     f.date,
@@ -25,14 +33,14 @@ select
     f.callers,
     f.repeat_callers,
     f.reached_callers,
-    round(f.reached_callers / nullif(f.callers, 0), 4) as reached_share,
+    share_of(f.reached_callers, f.callers) as reached_share,
     f.gave_up_callers,
     f.through_within_hour,
     f.through_same_day,
     f.through_by_next_workday,
     f.gave_up_callers - f.through_by_next_workday as never_through,
     f.resolved_callers,
-    round(f.resolved_callers / nullif(f.reached_callers, 0), 4) as resolution_rate,
+    share_of(f.resolved_callers, f.reached_callers) as resolution_rate,
     f.anonymous_calls,
     f.anonymous_answered,
     f.anonymous_abandoned,

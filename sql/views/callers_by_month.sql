@@ -2,6 +2,10 @@
 -- layer: 1
 -- Grain: year × month × scope, for months with calls. Columns as in callers_by_week, over the month
 -- (repeat_callers: three or more calls in the month).
+-- column callers: distinct callers (pseudonyms) in the month.
+-- column repeat_callers: callers with three or more calls in the month.
+-- column reached_callers: callers with at least one call answered by a person in the month.
+-- columns as in: callers_by_week, base_days
 create or replace view callers_by_month as
 with days as (
     select
@@ -27,14 +31,14 @@ select
     p.callers,
     p.repeat_callers,
     p.reached_callers,
-    round(p.reached_callers / nullif(p.callers, 0), 4) as reached_share,
+    share_of(p.reached_callers, p.callers) as reached_share,
     cast(coalesce(d.gave_up_caller_days, 0) as bigint) as gave_up_caller_days,
     cast(coalesce(d.through_within_hour, 0) as bigint) as through_within_hour,
     cast(coalesce(d.through_same_day, 0) as bigint) as through_same_day,
     cast(coalesce(d.through_by_next_workday, 0) as bigint) as through_by_next_workday,
     cast(coalesce(d.gave_up_caller_days - d.through_by_next_workday, 0) as bigint) as never_through,
     cast(coalesce(d.resolved_callers, 0) as bigint) as resolved_callers,
-    round(d.resolved_callers / nullif(d.reached_caller_days, 0), 4) as resolution_rate,
+    share_of(d.resolved_callers, d.reached_caller_days) as resolution_rate,
     p.anonymous_calls,
     coalesce(
         d.last_follow_up <= (select cast(value as date) from settings where name = 'data_through'), true

@@ -5,6 +5,9 @@
 -- Edge cases: dates are local dates in the site's zone (a call at 23:30 UTC on 31 Dec is a
 -- 1 January call in Sweden); on the day clocks change both the skipped and repeated hour are handled
 -- at ingest. answer_rate is NULL on a day without calls.
+-- column calls: offered calls on the date, one per call however many legs the telephony system logged.
+-- column answer_rate: answered ÷ calls, a fraction with four decimals; NULL on a day without calls.
+-- columns as in: base_weeks, base_days
 create or replace view calls_by_day as
 with final as (
     select
@@ -25,9 +28,9 @@ with final as (
         other_outcomes,
         after_hours,
         answered_within_sl,
-        round(answered / nullif(calls, 0), 4) as answer_rate,
-        round(wait_answered_s_sum / nullif(answered, 0), 1) as avg_wait_s,
-        round(talk_s_sum / nullif(answered, 0), 1) as avg_talk_s
+        share_of(answered, calls) as answer_rate,
+        average_of(wait_answered_s_sum, answered) as avg_wait_s,
+        average_of(talk_s_sum, answered) as avg_talk_s
     from base_days
     where is_covered and organisation <> '(alla)'
 )

@@ -4,6 +4,13 @@
 -- calls_per_day divides by the number of such weekdays inside the data, so a weekday with a
 -- holiday in it still averages over all its dates (closed dates pull the average down, as they do
 -- in reality).
+-- column weekday: 1 = Monday … 7 = Sunday.
+-- column hour: the local wall-clock hour the calls started, 0–23.
+-- column calls: offered calls in this weekday and hour over all the data.
+-- column answered: of those, answered by a person.
+-- column abandoned: of those, the caller hung up before an answer.
+-- column days: how many such weekdays lie inside the data (holidays included).
+-- column calls_per_day: calls ÷ days, two decimals.
 create or replace view calls_by_hour as
 with covered_days as (
     select weekday, count(*) as days

@@ -2,6 +2,7 @@
 -- baseline is for the whole switchboard).
 -- layer: 3
 -- Grain: organisation × ISO year × ISO week. Sums over organisations equal calls_by_week.
+-- columns as in: base_weeks, base_days
 create or replace view calls_by_week_org as
 select *
 from base_weeks

@@ -151,3 +151,29 @@ def test_browser_lists_tables_and_views_with_columns_and_descriptions(open_page:
     assert {"calls · table", "calls_by_week · view", "calls_by_month_week · view"} <= set(labels)
     captions = [c.value for c in at.caption]
     assert any(c.startswith("ISO-vecka, hela växeln") for c in captions)
+
+
+def test_the_browser_in_english_shows_the_database_comments_on_views_and_columns(
+    open_page: OpenPage, dashboard_db: Path
+) -> None:
+    """The English help is what the database says about itself (COMMENT ON, from the SQL files)."""
+    at = open_page("sql", lang="en")
+    (view_comment,) = query(
+        dashboard_db, "select comment from duckdb_views() where view_name = 'calls_by_week'"
+    )[0]
+    assert view_comment.startswith("calls_by_week: the whole switchboard per ISO week")
+    assert view_comment in [c.value for c in at.caption]
+    (table_comment,) = query(dashboard_db, "select comment from duckdb_tables() where table_name = 'calls'")[
+        0
+    ]
+    assert table_comment in [c.value for c in at.caption]
+    week = next(
+        frame.value
+        for frame in at.dataframe
+        if "calls_per_workday_yoy_pct" in frame.value["Column"].tolist()
+        and "iso_week" in frame.value["Column"].tolist()
+    )
+    assert list(week.columns) == ["Column", "Type", "Description"]
+    described = dict(zip(week["Column"], week["Description"], strict=True))
+    assert described["calls_yoy_pct"].startswith("change in per cent from calls_prev_year to calls")
+    assert all(described.values())
