@@ -21,18 +21,18 @@ from typing import Any
 
 import duckdb
 
-from pipeline import interrupts, store, switchboard
+from pipeline import formats, interrupts, store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
-from pipeline.canonical_csv import (
+from pipeline.config import Settings
+from pipeline.formats import callstats_csv
+from pipeline.formats.base import Adapter, AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.canonical_csv import (
     RecordsMismatch,
     finish_canonical_csv,
     looks_canonical,
     release_inputs,
-    stage_canonical_csv,
     stage_canonical_lines,
 )
-from pipeline.config import Settings
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint
@@ -82,7 +82,9 @@ Progress = Callable[[int, int, Path, FileReport | None], None]
 SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
 
 
-def expand_paths(paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Path]:
+def expand_paths(
+    paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[Path]:
     """The files `select_inputs` takes (the skipped ones left out)."""
     return select_inputs(paths, include=include, exclude=exclude)[0]
 
@@ -186,8 +188,6 @@ def check_arguments(settings: Settings, format_name: str, mapping: Path | None) 
         if format_name not in ("auto", "mapping"):
             raise FormatError(f"--format {format_name} and --mapping do not go together")
     elif format_name != "auto":
-        from pipeline import formats
-
         formats.get_adapter(format_name)  # unknown: FormatError naming the known formats
         if format_name == "mapping":
             raise FormatError("--format mapping needs --mapping FILE")
@@ -308,7 +308,7 @@ def _ingest_file(
             if not parsed.read_lazily:
                 raise
             # DuckDB's reader lost lines, or gave up on the file (a stray carriage return puts its
-            # parser in an invalid state): start the file again, line by line (pipeline.csv_lines).
+            # parser in an invalid state): start the file again, line by line (pipeline.formats.csv_lines).
             con.execute("rollback")
             release_inputs()
             con.execute("begin")
@@ -401,11 +401,7 @@ def _one_line(exc: BaseException) -> str:
 def _stage(
     con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, format_name: str, mapping: Path | None
 ) -> ParsedFile:
-    """Fill temp table `staged` (line_no + canonical text columns) from the file."""
-    if mapping is None and format_name in ("auto", "callstats") and looks_canonical(path):
-        return stage_canonical_csv(con, path)
-    from pipeline import formats  # the adapters: imported late, the canonical path needs none
-
+    """Fill temp table or view `staged` (line_no + canonical text columns) through the file's adapter."""
     options = AdapterOptions(
         # Only a zone the user chose: adapters fall back on their format's documented semantics.
         source_tz=str(settings["source_tz"]) or None,
@@ -413,21 +409,19 @@ def _stage(
         switchboard_queues=tuple(str(q) for q in settings["switchboard_queues"]),
         switchboard_contexts=tuple(str(c) for c in settings["switchboard_contexts"]),
     )
+    return _adapter(path, format_name, mapping).stage(con, path, options=options)
+
+
+def _adapter(path: Path, format_name: str, mapping: Path | None) -> Adapter:
+    """The file's adapter: the mapping when one is given, the named format, or the one detected.
+    A file with the callstats CSV's header is the callstats CSV, whatever other shape it may have."""
     if mapping is not None:
-        adapter = formats.get_adapter("mapping")
-    elif format_name == "auto":
-        adapter = formats.detect(path)
-    else:
-        adapter = formats.get_adapter(format_name)
-    if adapter.name == "callstats":
-        return stage_canonical_csv(con, path)
-    parsed = adapter.parse(path, options=options)
-    con.register("parsed_calls", parsed.calls.to_arrow())
-    try:
-        store.execute_script(con, store.sql_text("ingest/stage_frame.sql"))
-    finally:
-        con.unregister("parsed_calls")
-    return parsed
+        return formats.get_adapter("mapping")
+    if format_name != "auto":
+        return formats.get_adapter(format_name)
+    if looks_canonical(path):
+        return callstats_csv.ADAPTER
+    return formats.detect(path)
 
 
 def _load_staged(
@@ -474,6 +468,8 @@ def _load_staged(
     )
     for issue in parsed.filtered:
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
+    for reason, records in parsed.filtered_counts.items():
+        filtered[reason] = filtered.get(reason, 0) + records
     for reason, rows in filtered.items():
         con.execute(
             "insert into filtered_rows values ($f, $why, $n)",

@@ -23,8 +23,8 @@ Merge rules:
 - dialled_number = `originalCalledPartyNumber` of the first record (the pilot dialled), queue =
   the first non-empty `huntPilotDN`, caller = `callingPartyNumber`.
 - Time: epoch seconds, UTC: emitted with `+00:00`.
-- Direction needs the site's device lists: not inferred. With switchboard numbers configured, a
-  call whose original called number and hunt pilot both miss them is filtered.
+- Direction needs the site's device lists: not inferred. Configured switchboard numbers are the
+  ingest's filter on dialled_number.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile, RowIssue
 
 # The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
@@ -113,7 +113,7 @@ def _headerless_record(fields: list[str]) -> bool:
     )
 
 
-class CucmAdapter:
+class CucmAdapter(FrameStaging):
     name = "cucm"
     description = "Cisco CUCM CDR flat file (names + types header lines, or headerless 129/133 columns)"
 
@@ -208,13 +208,6 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         lines=pl.col("line_no"),
         raws=pl.col("raw"),
     )
-    if options.switchboard_numbers:
-        nums = options.switchboard_numbers
-        keep = textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
-        for dst, lines, raws in calls.filter(~keep).select("dialled", "lines", "raws").iter_rows():
-            reason = f"not a switchboard call (called {dst})"
-            filtered += [RowIssue(int(n), str(r), reason) for n, r in zip(lines, raws, strict=True)]
-        calls = calls.filter(keep)
 
     oc, dc = pl.col("last_oc"), pl.col("last_dc")
     outcome = (

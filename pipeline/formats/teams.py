@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile, RowIssue
 
 ALIASES = {
     "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
@@ -58,7 +58,7 @@ def _ts(col: str) -> pl.Expr:
     return textio.parse_ts(bare, TS_FORMATS)
 
 
-class TeamsAdapter:
+class TeamsAdapter(FrameStaging):
     name = "teams"
     description = "Microsoft Teams PSTN / Direct Routing usage export (header, UTC)"
 
@@ -119,12 +119,6 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     )  # fmt: skip
     filtered += textio.issues(frame.filter(~inbound), why + " (" + pl.col("ctype") + ")")
     frame = frame.filter(inbound)
-    if options.switchboard_numbers:
-        keep = textio.number_matches(pl.col("callee").fill_null(""), options.switchboard_numbers)
-        filtered += textio.issues(
-            frame.filter(~keep), pl.lit("not a switchboard number (") + pl.col("callee").fill_null("") + ")"
-        )
-        frame = frame.filter(keep)
 
     frame = frame.with_columns(
         key=pl.coalesce(
