@@ -239,7 +239,7 @@ def ingest(
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
-            health = dict(con.execute("select severity, count(*) from data_health group by all").fetchall())
+            health = dict(con.execute(store.sql_text("ingest/health_counts.sql")).fetchall())
             interrupts.check()
             published = store.publish(con, db) if publish else None
         finally:
@@ -251,19 +251,15 @@ def ingest(
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     store.execute_script(con, store.sql_text("ingest/macros.sql"))
-    con.execute("begin")
-    con.execute("delete from switchboard_numbers")
+    con.begin()
+    con.execute(store.sql_text("ingest/clear_switchboard_numbers.sql")).fetchall()
     for row in settings.switchboard_numbers():
-        con.execute(
-            "insert into switchboard_numbers values ($number, $organisation,"
-            " cast(nullif($valid_from, '') as date), cast(nullif($valid_to, '') as date))",
-            row,
-        )
-    con.execute("commit")
+        con.execute(store.sql_text("ingest/switchboard_numbers.sql"), row).fetchall()
+    con.commit()
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = store.fetch_one(con, "select value from settings where name = $name", {"name": name})
+    row = store.fetch_one(con, store.sql_text("ingest/stored_setting.sql"), {"name": name})
     return None if row is None else row[0]
 
 
@@ -278,11 +274,7 @@ def _ingest_file(
 ) -> FileReport:
     size = path.stat().st_size
     digest = sha256_of(path)
-    earlier = store.fetch_one(
-        con,
-        "select path from ingested_files where sha256 = $sha and status = 'loaded' limit 1",
-        {"sha": digest},
-    )
+    earlier = store.fetch_one(con, store.sql_text("ingest/earlier_load.sql"), {"sha": digest})
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
     if not retry_failed and mapping is None:
@@ -296,10 +288,10 @@ def _ingest_file(
             return FileReport(
                 path, "still failing", message=f"still failing (since {failed[0]}): {failed[1]}"
             )
-    file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
+    file_id = int(store.fetch_one(con, store.sql_text("ingest/next_file_id.sql"))[0])  # type: ignore[index]
     started = dt.datetime.now(dt.UTC)
     try:
-        con.execute("begin")
+        con.begin()
         parsed = _stage(con, path, settings, format_name, mapping)
         store.fault_point("after_stage")
         try:
@@ -309,16 +301,15 @@ def _ingest_file(
                 raise
             # DuckDB's reader lost lines, or gave up on the file (a stray carriage return puts its
             # parser in an invalid state): start the file again, line by line (pipeline.formats.csv_lines).
-            con.execute("rollback")
+            con.rollback()
             release_inputs()
-            con.execute("begin")
+            con.begin()
             parsed = stage_canonical_lines(con, path, _one_line(exc))
             report = _load_staged(con, path, file_id, parsed, settings, key)
         report.file_id = file_id
         store.fault_point("after_insert")
         con.execute(
-            "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
-            " $read, $loaded, $merged, $duplicate, $rejected, $filtered, $started, now(), 'loaded', $message)",
+            store.sql_text("ingest/record_loaded_file.sql"),
             {
                 "file_id": file_id,
                 "path": str(path),
@@ -335,10 +326,9 @@ def _ingest_file(
                 "started": started,
                 "message": mask_optional("; ".join(report.notices) or None),
             },
-        )
+        ).fetchall()
         con.execute(
-            "insert into file_profile select $file_id, $source, $format, $columns, min(local_date),"
-            " max(local_date) from normalised where verdict = 'ok'",
+            store.sql_text("ingest/record_file_profile.sql"),
             {
                 "file_id": file_id,
                 "source": parsed.source_system,
@@ -347,18 +337,17 @@ def _ingest_file(
             },
         ).fetchall()
         store.fault_point("before_commit")
-        con.execute("commit")
+        con.commit()
         store.fault_point("after_commit")
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
         if interrupts.requested():
             # The query was stopped by Ctrl-C, not by the file: the file has not failed.
             raise interrupts.Interrupted from None
-        con.execute("rollback")
+        con.rollback()
         message = mask_numbers(_one_line(exc))
         con.execute(
-            "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
-            " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
+            store.sql_text("ingest/record_failed_file.sql"),
             {
                 "file_id": file_id,
                 "path": str(path),
@@ -368,7 +357,7 @@ def _ingest_file(
                 "started": started,
                 "message": message,
             },
-        )
+        ).fetchall()
         return FileReport(path, "failed", message=message, file_id=file_id)
     finally:
         release_inputs()
@@ -443,38 +432,30 @@ def _load_staged(
     if parsed.read_lazily:
         finish_canonical_csv(con, parsed, path)
     _ensure_calendar(con, settings)
-    # The caller column is never part of the kept raw text (normalise.sql); numbers in the other
-    # fields and in the reason are masked (pipeline.masking).
-    con.execute(
-        "insert into rejected_rows select $file_id, line_no, callstats_mask(raw || ',…'),"
-        " callstats_mask(reason) from normalised where verdict = 'rejected'",
-        {"file_id": file_id},
-    ).fetchall()
-    con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
+    # Numbers in kept raw text and in reasons are masked (pipeline.masking).
+    con.execute(store.sql_text("ingest/rejected_by_sql.sql"), {"file_id": file_id}).fetchall()
+    drop_staged = "ingest/drop_staged_view.sql" if parsed.read_lazily else "ingest/drop_staged_table.sql"
+    con.execute(store.sql_text(drop_staged)).fetchall()
     for issue in parsed.rejected:
         con.execute(
-            "insert into rejected_rows values ($f, $l, $r, $why)",
+            store.sql_text("ingest/rejected_by_adapter.sql"),
             {
-                "f": file_id,
-                "l": issue.line_no,
-                "r": mask_numbers(issue.raw[:2000]),
-                "why": mask_numbers(issue.reason),
+                "file_id": file_id,
+                "line_no": issue.line_no,
+                "raw": mask_numbers(issue.raw[:2000]),
+                "reason": mask_numbers(issue.reason),
             },
-        )
-    filtered = dict(
-        con.execute(
-            "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
         ).fetchall()
-    )
+    filtered = dict(con.execute(store.sql_text("ingest/filtered_by_sql.sql")).fetchall())
     for issue in parsed.filtered:
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
     for reason, records in parsed.filtered_counts.items():
         filtered[reason] = filtered.get(reason, 0) + records
     for reason, rows in filtered.items():
         con.execute(
-            "insert into filtered_rows values ($f, $why, $n)",
-            {"f": file_id, "why": mask_numbers(reason), "n": rows},
-        )
+            store.sql_text("ingest/record_filtered.sql"),
+            {"file_id": file_id, "reason": mask_numbers(reason), "rows": rows},
+        ).fetchall()
 
     ipad, opad = hmac_pads(key)
     inserted = con.execute(
@@ -489,10 +470,7 @@ def _load_staged(
         },
     ).fetchall()
     loaded = int(inserted[0][0]) if inserted else 0
-    con.execute(
-        "create or replace temp table touched_dates as"
-        " select distinct local_date as date from normalised where verdict = 'ok'"
-    ).fetchall()
+    con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
     store.execute_script(
         con,
@@ -503,11 +481,7 @@ def _load_staged(
         },
     )
     store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
-    counts = store.fetch_one(
-        con,
-        "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected')"
-        " from normalised",
-    )
+    counts = store.fetch_one(con, store.sql_text("ingest/verdict_counts.sql"))
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)
     report = FileReport(
@@ -526,9 +500,7 @@ def _load_staged(
     if overlap:
         report.notices.append(overlap)
     dialled_seen = con.execute(
-        "select dialled_norm, count(*) as calls from normalised where reason = $why"
-        " group by all order by calls desc, dialled_norm limit 3",
-        {"why": switchboard.NUMBER_STEM},
+        store.sql_text("ingest/dialled_seen.sql"), {"why": switchboard.NUMBER_STEM}
     ).fetchall()
     report.notices.extend(
         switchboard.notes(
@@ -565,31 +537,27 @@ def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: s
 
 
 def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
-    row = store.fetch_one(con, "select count(*) > count(distinct id) from normalised where verdict = 'ok'")
+    row = store.fetch_one(con, store.sql_text("ingest/repeats_in_file.sql"))
     return bool(row and row[0])
 
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The calendar covers whole years around all data (stored and staged), plus the year before."""
-    row = store.fetch_one(
-        con,
-        "select least((select min(date) from daily_facts), min(local_date)),"
-        " greatest((select max(date) from daily_facts), max(local_date))"
-        " from normalised where verdict <> 'rejected'",
-    )
+    row = store.fetch_one(con, store.sql_text("ingest/calendar_needed.sql"))
     if row is None or row[0] is None:
         return
     start, end = calendar_span(row[0], row[1])
-    have = store.fetch_one(con, "select min(date), max(date) from calendar")
+    have = store.fetch_one(con, store.sql_text("ingest/calendar_held.sql"))
     if have is not None and have[0] is not None and have[0] <= start and have[1] >= end:
         return
     if have is not None and have[0] is not None:
         start, end = min(start, have[0]), max(end, have[1])
     frame = WorkingCalendar(settings.calendar_rules()).frame(start, end)
     con.register("calendar_frame", frame.to_arrow())
-    con.execute("delete from calendar")
-    con.execute("insert into calendar select * from calendar_frame")
-    con.unregister("calendar_frame")
+    try:
+        store.execute_script(con, store.sql_text("ingest/replace_calendar.sql"))
+    finally:
+        con.unregister("calendar_frame")
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: list[FileReport]) -> None:
@@ -597,8 +565,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: l
         return sum(1 for r in reports if r.status == status)
 
     con.execute(
-        "insert into ingest_runs values ($started, now(), $files, $loaded, $already, $still, $failed,"
-        " $calls, $rejected)",
+        store.sql_text("ingest/record_run.sql"),
         {
             "started": started,
             "files": len(reports),
@@ -616,11 +583,11 @@ def _finish_build(
     con: duckdb.DuckDBPyConnection, settings: Settings, marks: dict[str, str]
 ) -> dt.date | None:
     """Settings of this build, data_through, and the views — everything a snapshot needs."""
-    through = store.fetch_one(con, "select max(date) from daily_facts")
+    through = store.fetch_one(con, store.sql_text("ingest/data_through.sql"))
     data_through = None if through is None else through[0]
     purged_before = _setting(con, "purged_before")
-    con.execute("begin")
-    con.execute("delete from settings")
+    con.begin()
+    con.execute(store.sql_text("ingest/clear_settings.sql")).fetchall()
     rows = [
         *settings.as_rows(),
         ("data_through", str(data_through) if data_through else None),
@@ -630,8 +597,9 @@ def _finish_build(
         ("facts_fingerprint", facts_fingerprint(settings)),
         *marks.items(),
     ]
-    con.executemany("insert into settings values (?, ?)", rows)
+    for name, value in rows:
+        con.execute(store.sql_text("ingest/record_setting.sql"), {"name": name, "value": value}).fetchall()
     store.execute_script(con, store.sql_text("ingest/data_health.sql"))
     create_views(con)
-    con.execute("commit")
+    con.commit()
     return data_through
