@@ -8,11 +8,7 @@ whose content (sha256) was loaded before is reported as already loaded and skipp
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import fnmatch
-import gzip
-import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import formats, interrupts, store, switchboard
+from pipeline import formats, inputs, interrupts, store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.config import Settings
 from pipeline.formats import callstats_csv
@@ -78,106 +74,6 @@ class IngestReport:
 Progress = Callable[[int, int, Path, FileReport | None], None]
 
 
-# A site's settings file may sit beside its exports (the sample site's does); it is never a call log.
-SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
-
-
-def expand_paths(
-    paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> list[Path]:
-    """The files `select_inputs` takes (the skipped ones left out)."""
-    return select_inputs(paths, include=include, exclude=exclude)[0]
-
-
-def select_inputs(
-    paths: Iterable[Path],
-    key_file: Path | None = None,
-    *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-) -> tuple[list[Path], list[FileReport]]:
-    """The files to read, and the files skipped with their reason: files as given, folders
-    recursively (hidden files and settings files skipped), in a stable order.
-
-    Inside a folder, `include` globs (any of them; none means every file) and `exclude` globs pick
-    the files: a glob with a '/' is matched against the path below the folder, any other against the
-    file name. A file named on the command line is always taken. A folder with nothing to take is an
-    error: an empty or mistyped export means the export did not run, and must not look like a quiet
-    night.
-
-    Inside a folder, a link that leads out of the folder is not followed (a link to the key, to
-    /etc, to another site's exports); the pseudonymisation key is never read as input, however it
-    is named or reached.
-    """
-    found: list[Path] = []
-    skipped: list[FileReport] = []
-    # By identity, not by name: a link or a hard link to the key is the key.
-    key = _identity(key_file) if key_file is not None else None
-
-    def take(path: Path, root: Path | None) -> None:
-        target = path.resolve()
-        if key is not None and _identity(path) == key:
-            skipped.append(
-                FileReport(path, "skipped", message="the pseudonymisation key is never read as input")
-            )
-        elif root is not None and not target.is_relative_to(root):
-            skipped.append(
-                FileReport(path, "skipped", message=f"a link out of the input folder (to {target})")
-            )
-        else:
-            found.append(path)
-
-    for path in paths:
-        if path.is_dir():
-            root = path.resolve()
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.name not in SETTINGS_FILE_NAMES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not inside:
-                raise store.StoreError(f"no files in {path}")
-            taken = [p for p in inside if _selected(p.relative_to(path), include, exclude)]
-            if not taken:
-                rules = " ".join(
-                    [*(f"--include {g!r}" for g in include), *(f"--exclude {g!r}" for g in exclude)]
-                )
-                raise store.StoreError(f"none of the {len(inside)} files in {path} match {rules}")
-            for item in taken:
-                take(item, root)
-        elif path.is_file():
-            take(path, None)
-        else:
-            raise store.StoreError(f"no such file or folder: {path}")
-    return found, skipped
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _selected(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    def matches(glob: str) -> bool:
-        target = relative.as_posix() if "/" in glob else relative.name
-        return fnmatch.fnmatchcase(target, glob)
-
-    return (not include or any(matches(g) for g in include)) and not any(matches(g) for g in exclude)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_arguments(settings: Settings, format_name: str, mapping: Path | None) -> None:
     """What can be wrong with the format arguments, found before any file is read or any database
     is touched: a mistyped format or mapping must not publish an empty database."""
@@ -210,7 +106,7 @@ def ingest(
     A file that failed before with the same content is not tried again unless `retry_failed`.
     `marks`: extra rows for the settings table of this build (`callstats demo` marks its own
     database with them); a later ingest without them removes them."""
-    files, skipped = select_inputs(
+    files, skipped = inputs.select_inputs(
         paths,
         settings.key_file,
         include=settings["include"] if include is None else include,
@@ -219,7 +115,7 @@ def ingest(
     check_arguments(settings, format_name, mapping)
     db = settings.db
     key = load_or_create_key(settings.key_file)
-    reports: list[FileReport] = list(skipped)
+    reports = [FileReport(s.path, "skipped", message=s.reason) for s in skipped]
     started = dt.datetime.now(dt.UTC)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
@@ -273,7 +169,7 @@ def _ingest_file(
     retry_failed: bool = False,
 ) -> FileReport:
     size = path.stat().st_size
-    digest = sha256_of(path)
+    digest = inputs.sha256_of(path)
     earlier = store.fetch_one(con, store.sql_text("ingest/earlier_load.sql"), {"sha": digest})
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
@@ -333,7 +229,7 @@ def _ingest_file(
                 "file_id": file_id,
                 "source": parsed.source_system,
                 "format": parsed.format,
-                "columns": column_count(path),
+                "columns": inputs.column_count(path),
             },
         ).fetchall()
         store.fault_point("before_commit")
@@ -361,25 +257,6 @@ def _ingest_file(
         return FileReport(path, "failed", message=message, file_id=file_id)
     finally:
         release_inputs()
-
-
-def column_count(path: Path) -> int | None:
-    """Fields in the first non-empty line, split at the commonest of , ; tab | (quotes respected).
-    Enough to notice an export whose layout changed; None for a file with no text line."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-        if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(65536)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return None
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
-    if not line:
-        return None
-    delimiter = max(",;\t|", key=line.count)
-    return len(next(csv.reader([line], delimiter=delimiter)))
 
 
 def _one_line(exc: BaseException) -> str:
