@@ -3,6 +3,7 @@ what an adapter reads in a test (or in `callstats inspect`) is what `callstats i
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import duckdb
@@ -10,8 +11,9 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.formats import callstats_csv, cucm, get_adapter
-from pipeline.formats.base import AdapterOptions, FrameStaging, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 from pipeline.ingest import ingest
+from pipeline.inspection import inspect_file
 from tests.conftest import HEADER, ROOT, settings_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"
@@ -178,3 +180,29 @@ def test_a_switchboard_number_matches_however_it_is_written(tmp_path: Path) -> N
     assert stored(settings.db, "select distinct dialled_number, organisation from calls") == [
         ("0322600600", "Vårgårda")
     ]
+
+
+def test_inspect_reads_the_callstats_csv_as_the_ingest_does(tmp_path: Path) -> None:
+    """One row per offered call: inbound by definition, so inspect shows the direction."""
+    found = inspect_file(FIXTURES / "callstats" / "calls.csv")
+    assert (found.format, found.records, found.calls, found.rejected) == ("callstats", 3, 2, 1)
+    assert found.direction == {"inbound": 2}
+
+
+def test_a_damaged_gzip_is_one_line_for_inspect_and_ingest(tmp_path: Path) -> None:
+    """Damage past the first MiB unpacked: the header reads, DuckDB's reader then fails the file."""
+    rows = [HEADER] + [
+        f"d{i},2016-12-05T08:{i % 60:02d}:00+01:00,,2016-12-05T08:{i % 60:02d}:30+01:00,abandoned,30,,"
+        "0322600600,,,0701234567"
+        for i in range(60_000)
+    ]
+    packed = gzip.compress(("\n".join(rows) + "\n").encode())
+    path = tmp_path / "calls.csv.gz"
+    path.write_bytes(packed[: len(packed) * 3 // 4])
+    with pytest.raises(FormatError, match=r"^calls\.csv\.gz: .*GZIP") as raised:
+        get_adapter("callstats").parse(path, options=AdapterOptions())
+    assert "\n" not in str(raised.value)
+    found = inspect_file(path)
+    assert found.format is None and "GZIP" in found.evidence
+    (file,) = ingest([path], settings_for(tmp_path, site=None)).files
+    assert file.status == "failed" and "GZIP" in file.message

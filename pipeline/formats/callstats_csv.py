@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import CANONICAL_COLUMNS, REQUIRED_COLUMNS, AdapterOptions, ParsedFile
+from pipeline.formats.base import CANONICAL_COLUMNS, REQUIRED_COLUMNS, AdapterOptions, FormatError, ParsedFile
 from pipeline.formats.canonical_csv import (
     RecordsMismatch,
     finish_canonical_csv,
@@ -53,24 +53,32 @@ class CallstatsAdapter:
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         con = duckdb.connect()
         try:
-            parsed = self.stage(con, path, options=options)
-            try:
-                # finish_canonical_csv counts and renumbers the rows read in `normalised`.
-                con.execute("create temp table normalised as select * from staged").fetchall()
-                finish_canonical_csv(con, parsed, path)
-            except (RecordsMismatch, duckdb.InvalidInputException) as exc:
-                # As in the ingest: DuckDB's reader lost lines or gave up; read line by line.
-                release_inputs()
-                parsed = stage_canonical_lines(con, path, _first_line(exc))
-                con.execute("create or replace temp table normalised as select * from staged").fetchall()
-            columns = ", ".join([*CANONICAL_COLUMNS, "line_no"])
-            calls = con.sql(f"select {columns} from normalised order by line_no").pl()
+            parsed = self._read(con, path, options)
+        except duckdb.Error as exc:
+            # What the ingest reports as the file's failure (damaged gzip data, say): one line.
+            raise FormatError(f"{path.name}: {_first_line(exc)}") from None
         finally:
             release_inputs()
             con.close()
         # Outcomes as the contract has them (the ingest's normalising SQL lowercases them too).
-        parsed.calls = calls.with_columns(pl.col("outcome").str.to_lowercase())
+        parsed.calls = parsed.calls.with_columns(pl.col("outcome").str.to_lowercase())
         parsed.read_lazily = False
+        return parsed
+
+    def _read(self, con: duckdb.DuckDBPyConnection, path: Path, options: AdapterOptions) -> ParsedFile:
+        """Stage the file and read it as the ingest does; its rows become `calls`."""
+        parsed = self.stage(con, path, options=options)
+        try:
+            # finish_canonical_csv counts and renumbers the rows read in `normalised`.
+            con.execute("create temp table normalised as select * from staged").fetchall()
+            finish_canonical_csv(con, parsed, path)
+        except (RecordsMismatch, duckdb.InvalidInputException) as exc:
+            # As in the ingest: DuckDB's reader lost lines or gave up; read line by line.
+            release_inputs()
+            parsed = stage_canonical_lines(con, path, _first_line(exc))
+            con.execute("create or replace temp table normalised as select * from staged").fetchall()
+        columns = ", ".join([*CANONICAL_COLUMNS, "line_no"])
+        parsed.calls = con.sql(f"select {columns} from normalised order by line_no").pl()
         return parsed
 
 

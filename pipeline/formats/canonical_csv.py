@@ -154,7 +154,7 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         calls=empty_calls(),
         records_read=0,  # known once the file has been read: finish_canonical_csv()
         notices=notices,
-        direction_known=False,
+        direction_known=True,  # one row per offered call: inbound by definition
         read_lazily=True,
     )
 
@@ -247,7 +247,7 @@ def stage_canonical_lines(con: duckdb.DuckDBPyConnection, path: Path, why: str) 
         records_read=records,
         rejected=rejected,
         notices=notices,
-        direction_known=False,
+        direction_known=True,
     )
 
 
