@@ -156,7 +156,7 @@ def _rejected_pointer(rejected: list[FileReport]) -> str:
 def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     """Writes nothing: no database, no key. Exit 1 when a file is not recognised."""
     from pipeline import inspection
-    from pipeline.ingest import expand_paths
+    from pipeline.inputs import expand_paths
 
     found = [
         inspection.inspect_file(

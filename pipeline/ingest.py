@@ -8,11 +8,7 @@ whose content (sha256) was loaded before is reported as already loaded and skipp
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import fnmatch
-import gzip
-import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,18 +17,18 @@ from typing import Any
 
 import duckdb
 
-from pipeline import interrupts, store, switchboard
+from pipeline import formats, inputs, interrupts, store, switchboard
 from pipeline.calendar import WorkingCalendar, calendar_span
-from pipeline.canonical_csv import (
+from pipeline.config import Settings
+from pipeline.formats import callstats_csv
+from pipeline.formats.base import Adapter, AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.canonical_csv import (
     RecordsMismatch,
     finish_canonical_csv,
     looks_canonical,
     release_inputs,
-    stage_canonical_csv,
     stage_canonical_lines,
 )
-from pipeline.config import Settings
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint
@@ -78,104 +74,6 @@ class IngestReport:
 Progress = Callable[[int, int, Path, FileReport | None], None]
 
 
-# A site's settings file may sit beside its exports (the sample site's does); it is never a call log.
-SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
-
-
-def expand_paths(paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Path]:
-    """The files `select_inputs` takes (the skipped ones left out)."""
-    return select_inputs(paths, include=include, exclude=exclude)[0]
-
-
-def select_inputs(
-    paths: Iterable[Path],
-    key_file: Path | None = None,
-    *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-) -> tuple[list[Path], list[FileReport]]:
-    """The files to read, and the files skipped with their reason: files as given, folders
-    recursively (hidden files and settings files skipped), in a stable order.
-
-    Inside a folder, `include` globs (any of them; none means every file) and `exclude` globs pick
-    the files: a glob with a '/' is matched against the path below the folder, any other against the
-    file name. A file named on the command line is always taken. A folder with nothing to take is an
-    error: an empty or mistyped export means the export did not run, and must not look like a quiet
-    night.
-
-    Inside a folder, a link that leads out of the folder is not followed (a link to the key, to
-    /etc, to another site's exports); the pseudonymisation key is never read as input, however it
-    is named or reached.
-    """
-    found: list[Path] = []
-    skipped: list[FileReport] = []
-    # By identity, not by name: a link or a hard link to the key is the key.
-    key = _identity(key_file) if key_file is not None else None
-
-    def take(path: Path, root: Path | None) -> None:
-        target = path.resolve()
-        if key is not None and _identity(path) == key:
-            skipped.append(
-                FileReport(path, "skipped", message="the pseudonymisation key is never read as input")
-            )
-        elif root is not None and not target.is_relative_to(root):
-            skipped.append(
-                FileReport(path, "skipped", message=f"a link out of the input folder (to {target})")
-            )
-        else:
-            found.append(path)
-
-    for path in paths:
-        if path.is_dir():
-            root = path.resolve()
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.name not in SETTINGS_FILE_NAMES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not inside:
-                raise store.StoreError(f"no files in {path}")
-            taken = [p for p in inside if _selected(p.relative_to(path), include, exclude)]
-            if not taken:
-                rules = " ".join(
-                    [*(f"--include {g!r}" for g in include), *(f"--exclude {g!r}" for g in exclude)]
-                )
-                raise store.StoreError(f"none of the {len(inside)} files in {path} match {rules}")
-            for item in taken:
-                take(item, root)
-        elif path.is_file():
-            take(path, None)
-        else:
-            raise store.StoreError(f"no such file or folder: {path}")
-    return found, skipped
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _selected(relative: Path, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    def matches(glob: str) -> bool:
-        target = relative.as_posix() if "/" in glob else relative.name
-        return fnmatch.fnmatchcase(target, glob)
-
-    return (not include or any(matches(g) for g in include)) and not any(matches(g) for g in exclude)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_arguments(settings: Settings, format_name: str, mapping: Path | None) -> None:
     """What can be wrong with the format arguments, found before any file is read or any database
     is touched: a mistyped format or mapping must not publish an empty database."""
@@ -186,8 +84,6 @@ def check_arguments(settings: Settings, format_name: str, mapping: Path | None) 
         if format_name not in ("auto", "mapping"):
             raise FormatError(f"--format {format_name} and --mapping do not go together")
     elif format_name != "auto":
-        from pipeline import formats
-
         formats.get_adapter(format_name)  # unknown: FormatError naming the known formats
         if format_name == "mapping":
             raise FormatError("--format mapping needs --mapping FILE")
@@ -210,7 +106,7 @@ def ingest(
     A file that failed before with the same content is not tried again unless `retry_failed`.
     `marks`: extra rows for the settings table of this build (`callstats demo` marks its own
     database with them); a later ingest without them removes them."""
-    files, skipped = select_inputs(
+    files, skipped = inputs.select_inputs(
         paths,
         settings.key_file,
         include=settings["include"] if include is None else include,
@@ -219,7 +115,7 @@ def ingest(
     check_arguments(settings, format_name, mapping)
     db = settings.db
     key = load_or_create_key(settings.key_file)
-    reports: list[FileReport] = list(skipped)
+    reports = [FileReport(s.path, "skipped", message=s.reason) for s in skipped]
     started = dt.datetime.now(dt.UTC)
     with store.writer_lock(db):
         con = store.open_working(db, str(settings["ingest_memory_limit"]))
@@ -239,7 +135,7 @@ def ingest(
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
-            health = dict(con.execute("select severity, count(*) from data_health group by all").fetchall())
+            health = dict(con.execute(store.sql_text("ingest/health_counts.sql")).fetchall())
             interrupts.check()
             published = store.publish(con, db) if publish else None
         finally:
@@ -251,19 +147,15 @@ def ingest(
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     store.execute_script(con, store.sql_text("ingest/macros.sql"))
-    con.execute("begin")
-    con.execute("delete from switchboard_numbers")
+    con.begin()
+    con.execute(store.sql_text("ingest/clear_switchboard_numbers.sql")).fetchall()
     for row in settings.switchboard_numbers():
-        con.execute(
-            "insert into switchboard_numbers values ($number, $organisation,"
-            " cast(nullif($valid_from, '') as date), cast(nullif($valid_to, '') as date))",
-            row,
-        )
-    con.execute("commit")
+        con.execute(store.sql_text("ingest/switchboard_numbers.sql"), row).fetchall()
+    con.commit()
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = store.fetch_one(con, "select value from settings where name = $name", {"name": name})
+    row = store.fetch_one(con, store.sql_text("ingest/stored_setting.sql"), {"name": name})
     return None if row is None else row[0]
 
 
@@ -277,12 +169,8 @@ def _ingest_file(
     retry_failed: bool = False,
 ) -> FileReport:
     size = path.stat().st_size
-    digest = sha256_of(path)
-    earlier = store.fetch_one(
-        con,
-        "select path from ingested_files where sha256 = $sha and status = 'loaded' limit 1",
-        {"sha": digest},
-    )
+    digest = inputs.sha256_of(path)
+    earlier = store.fetch_one(con, store.sql_text("ingest/earlier_load.sql"), {"sha": digest})
     if earlier is not None:
         return FileReport(path, "already loaded", message=f"same content as {earlier[0]}")
     if not retry_failed and mapping is None:
@@ -296,10 +184,10 @@ def _ingest_file(
             return FileReport(
                 path, "still failing", message=f"still failing (since {failed[0]}): {failed[1]}"
             )
-    file_id = int(store.fetch_one(con, "select coalesce(max(file_id), 0) + 1 from ingested_files")[0])  # type: ignore[index]
+    file_id = int(store.fetch_one(con, store.sql_text("ingest/next_file_id.sql"))[0])  # type: ignore[index]
     started = dt.datetime.now(dt.UTC)
     try:
-        con.execute("begin")
+        con.begin()
         parsed = _stage(con, path, settings, format_name, mapping)
         store.fault_point("after_stage")
         try:
@@ -308,17 +196,16 @@ def _ingest_file(
             if not parsed.read_lazily:
                 raise
             # DuckDB's reader lost lines, or gave up on the file (a stray carriage return puts its
-            # parser in an invalid state): start the file again, line by line (pipeline.csv_lines).
-            con.execute("rollback")
+            # parser in an invalid state): start the file again, line by line (pipeline.formats.csv_lines).
+            con.rollback()
             release_inputs()
-            con.execute("begin")
+            con.begin()
             parsed = stage_canonical_lines(con, path, _one_line(exc))
             report = _load_staged(con, path, file_id, parsed, settings, key)
         report.file_id = file_id
         store.fault_point("after_insert")
         con.execute(
-            "insert into ingested_files values ($file_id, $path, $size, $sha, $format, $source,"
-            " $read, $loaded, $merged, $duplicate, $rejected, $filtered, $started, now(), 'loaded', $message)",
+            store.sql_text("ingest/record_loaded_file.sql"),
             {
                 "file_id": file_id,
                 "path": str(path),
@@ -335,30 +222,28 @@ def _ingest_file(
                 "started": started,
                 "message": mask_optional("; ".join(report.notices) or None),
             },
-        )
+        ).fetchall()
         con.execute(
-            "insert into file_profile select $file_id, $source, $format, $columns, min(local_date),"
-            " max(local_date) from normalised where verdict = 'ok'",
+            store.sql_text("ingest/record_file_profile.sql"),
             {
                 "file_id": file_id,
                 "source": parsed.source_system,
                 "format": parsed.format,
-                "columns": column_count(path),
+                "columns": inputs.column_count(path),
             },
         ).fetchall()
         store.fault_point("before_commit")
-        con.execute("commit")
+        con.commit()
         store.fault_point("after_commit")
         return report
     except (FormatError, duckdb.Error, UnicodeDecodeError, OSError) as exc:
         if interrupts.requested():
             # The query was stopped by Ctrl-C, not by the file: the file has not failed.
             raise interrupts.Interrupted from None
-        con.execute("rollback")
+        con.rollback()
         message = mask_numbers(_one_line(exc))
         con.execute(
-            "insert into ingested_files (file_id, path, size_bytes, sha256, format, started_at, finished_at,"
-            " status, message) values ($file_id, $path, $size, $sha, $format, $started, now(), 'failed', $message)",
+            store.sql_text("ingest/record_failed_file.sql"),
             {
                 "file_id": file_id,
                 "path": str(path),
@@ -368,29 +253,10 @@ def _ingest_file(
                 "started": started,
                 "message": message,
             },
-        )
+        ).fetchall()
         return FileReport(path, "failed", message=message, file_id=file_id)
     finally:
         release_inputs()
-
-
-def column_count(path: Path) -> int | None:
-    """Fields in the first non-empty line, split at the commonest of , ; tab | (quotes respected).
-    Enough to notice an export whose layout changed; None for a file with no text line."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-        if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(65536)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return None
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    line = next((candidate for candidate in text.splitlines() if candidate.strip()), "")
-    if not line:
-        return None
-    delimiter = max(",;\t|", key=line.count)
-    return len(next(csv.reader([line], delimiter=delimiter)))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -401,11 +267,7 @@ def _one_line(exc: BaseException) -> str:
 def _stage(
     con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, format_name: str, mapping: Path | None
 ) -> ParsedFile:
-    """Fill temp table `staged` (line_no + canonical text columns) from the file."""
-    if mapping is None and format_name in ("auto", "callstats") and looks_canonical(path):
-        return stage_canonical_csv(con, path)
-    from pipeline import formats  # the adapters: imported late, the canonical path needs none
-
+    """Fill temp table or view `staged` (line_no + canonical text columns) through the file's adapter."""
     options = AdapterOptions(
         # Only a zone the user chose: adapters fall back on their format's documented semantics.
         source_tz=str(settings["source_tz"]) or None,
@@ -413,21 +275,19 @@ def _stage(
         switchboard_queues=tuple(str(q) for q in settings["switchboard_queues"]),
         switchboard_contexts=tuple(str(c) for c in settings["switchboard_contexts"]),
     )
+    return _adapter(path, format_name, mapping).stage(con, path, options=options)
+
+
+def _adapter(path: Path, format_name: str, mapping: Path | None) -> Adapter:
+    """The file's adapter: the mapping when one is given, the named format, or the one detected.
+    A file with the callstats CSV's header is the callstats CSV, whatever other shape it may have."""
     if mapping is not None:
-        adapter = formats.get_adapter("mapping")
-    elif format_name == "auto":
-        adapter = formats.detect(path)
-    else:
-        adapter = formats.get_adapter(format_name)
-    if adapter.name == "callstats":
-        return stage_canonical_csv(con, path)
-    parsed = adapter.parse(path, options=options)
-    con.register("parsed_calls", parsed.calls.to_arrow())
-    try:
-        store.execute_script(con, store.sql_text("ingest/stage_frame.sql"))
-    finally:
-        con.unregister("parsed_calls")
-    return parsed
+        return formats.get_adapter("mapping")
+    if format_name != "auto":
+        return formats.get_adapter(format_name)
+    if looks_canonical(path):
+        return callstats_csv.ADAPTER
+    return formats.detect(path)
 
 
 def _load_staged(
@@ -449,36 +309,30 @@ def _load_staged(
     if parsed.read_lazily:
         finish_canonical_csv(con, parsed, path)
     _ensure_calendar(con, settings)
-    # The caller column is never part of the kept raw text (normalise.sql); numbers in the other
-    # fields and in the reason are masked (pipeline.masking).
-    con.execute(
-        "insert into rejected_rows select $file_id, line_no, callstats_mask(raw || ',…'),"
-        " callstats_mask(reason) from normalised where verdict = 'rejected'",
-        {"file_id": file_id},
-    ).fetchall()
-    con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
+    # Numbers in kept raw text and in reasons are masked (pipeline.masking).
+    con.execute(store.sql_text("ingest/rejected_by_sql.sql"), {"file_id": file_id}).fetchall()
+    drop_staged = "ingest/drop_staged_view.sql" if parsed.read_lazily else "ingest/drop_staged_table.sql"
+    con.execute(store.sql_text(drop_staged)).fetchall()
     for issue in parsed.rejected:
         con.execute(
-            "insert into rejected_rows values ($f, $l, $r, $why)",
+            store.sql_text("ingest/rejected_by_adapter.sql"),
             {
-                "f": file_id,
-                "l": issue.line_no,
-                "r": mask_numbers(issue.raw[:2000]),
-                "why": mask_numbers(issue.reason),
+                "file_id": file_id,
+                "line_no": issue.line_no,
+                "raw": mask_numbers(issue.raw[:2000]),
+                "reason": mask_numbers(issue.reason),
             },
-        )
-    filtered = dict(
-        con.execute(
-            "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
         ).fetchall()
-    )
+    filtered = dict(con.execute(store.sql_text("ingest/filtered_by_sql.sql")).fetchall())
     for issue in parsed.filtered:
         filtered[issue.reason] = filtered.get(issue.reason, 0) + 1
+    for reason, records in parsed.filtered_counts.items():
+        filtered[reason] = filtered.get(reason, 0) + records
     for reason, rows in filtered.items():
         con.execute(
-            "insert into filtered_rows values ($f, $why, $n)",
-            {"f": file_id, "why": mask_numbers(reason), "n": rows},
-        )
+            store.sql_text("ingest/record_filtered.sql"),
+            {"file_id": file_id, "reason": mask_numbers(reason), "rows": rows},
+        ).fetchall()
 
     ipad, opad = hmac_pads(key)
     inserted = con.execute(
@@ -493,10 +347,7 @@ def _load_staged(
         },
     ).fetchall()
     loaded = int(inserted[0][0]) if inserted else 0
-    con.execute(
-        "create or replace temp table touched_dates as"
-        " select distinct local_date as date from normalised where verdict = 'ok'"
-    ).fetchall()
+    con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
     store.execute_script(
         con,
@@ -507,11 +358,7 @@ def _load_staged(
         },
     )
     store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
-    counts = store.fetch_one(
-        con,
-        "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected')"
-        " from normalised",
-    )
+    counts = store.fetch_one(con, store.sql_text("ingest/verdict_counts.sql"))
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)
     report = FileReport(
@@ -530,9 +377,7 @@ def _load_staged(
     if overlap:
         report.notices.append(overlap)
     dialled_seen = con.execute(
-        "select dialled_norm, count(*) as calls from normalised where reason = $why"
-        " group by all order by calls desc, dialled_norm limit 3",
-        {"why": switchboard.NUMBER_STEM},
+        store.sql_text("ingest/dialled_seen.sql"), {"why": switchboard.NUMBER_STEM}
     ).fetchall()
     report.notices.extend(
         switchboard.notes(
@@ -569,31 +414,27 @@ def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: s
 
 
 def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
-    row = store.fetch_one(con, "select count(*) > count(distinct id) from normalised where verdict = 'ok'")
+    row = store.fetch_one(con, store.sql_text("ingest/repeats_in_file.sql"))
     return bool(row and row[0])
 
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The calendar covers whole years around all data (stored and staged), plus the year before."""
-    row = store.fetch_one(
-        con,
-        "select least((select min(date) from daily_facts), min(local_date)),"
-        " greatest((select max(date) from daily_facts), max(local_date))"
-        " from normalised where verdict <> 'rejected'",
-    )
+    row = store.fetch_one(con, store.sql_text("ingest/calendar_needed.sql"))
     if row is None or row[0] is None:
         return
     start, end = calendar_span(row[0], row[1])
-    have = store.fetch_one(con, "select min(date), max(date) from calendar")
+    have = store.fetch_one(con, store.sql_text("ingest/calendar_held.sql"))
     if have is not None and have[0] is not None and have[0] <= start and have[1] >= end:
         return
     if have is not None and have[0] is not None:
         start, end = min(start, have[0]), max(end, have[1])
     frame = WorkingCalendar(settings.calendar_rules()).frame(start, end)
     con.register("calendar_frame", frame.to_arrow())
-    con.execute("delete from calendar")
-    con.execute("insert into calendar select * from calendar_frame")
-    con.unregister("calendar_frame")
+    try:
+        store.execute_script(con, store.sql_text("ingest/replace_calendar.sql"))
+    finally:
+        con.unregister("calendar_frame")
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: list[FileReport]) -> None:
@@ -601,8 +442,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, started: dt.datetime, reports: l
         return sum(1 for r in reports if r.status == status)
 
     con.execute(
-        "insert into ingest_runs values ($started, now(), $files, $loaded, $already, $still, $failed,"
-        " $calls, $rejected)",
+        store.sql_text("ingest/record_run.sql"),
         {
             "started": started,
             "files": len(reports),
@@ -620,11 +460,11 @@ def _finish_build(
     con: duckdb.DuckDBPyConnection, settings: Settings, marks: dict[str, str]
 ) -> dt.date | None:
     """Settings of this build, data_through, and the views — everything a snapshot needs."""
-    through = store.fetch_one(con, "select max(date) from daily_facts")
+    through = store.fetch_one(con, store.sql_text("ingest/data_through.sql"))
     data_through = None if through is None else through[0]
     purged_before = _setting(con, "purged_before")
-    con.execute("begin")
-    con.execute("delete from settings")
+    con.begin()
+    con.execute(store.sql_text("ingest/clear_settings.sql")).fetchall()
     rows = [
         *settings.as_rows(),
         ("data_through", str(data_through) if data_through else None),
@@ -634,8 +474,9 @@ def _finish_build(
         ("facts_fingerprint", facts_fingerprint(settings)),
         *marks.items(),
     ]
-    con.executemany("insert into settings values (?, ?)", rows)
+    for name, value in rows:
+        con.execute(store.sql_text("ingest/record_setting.sql"), {"name": name, "value": value}).fetchall()
     store.execute_script(con, store.sql_text("ingest/data_health.sql"))
     create_views(con)
-    con.execute("commit")
+    con.commit()
     return data_through

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import store
-from pipeline.ingest import expand_paths, ingest
+from pipeline.ingest import ingest
+from pipeline.inputs import expand_paths
 from tests.conftest import settings_for
 
 HEADER = "call_id,started_at,outcome,dialled_number"

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.ingest import expand_paths, ingest
+from pipeline.ingest import ingest
+from pipeline.inputs import expand_paths
 from tests.conftest import HEADER, ROOT, SAMPLE_CALLS, settings_for
 
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"

@@ -25,8 +25,8 @@ Merge rules:
 - Time zone: `usegmtime` decides, and the file does not say. When `uniqueid` is logged its epoch
   prefix (channel creation, UTC) is compared with `start`: equal → UTC (emitted with `+00:00`);
   otherwise server local time, emitted naive for `--source-tz`. Without uniqueid: naive.
-- Filtered: groups whose first record's `dcontext` is not a switchboard context, or whose `dst` is
-  not a switchboard number, when those are configured. Direction is not in the format.
+- Filtered: groups whose first record's `dcontext` is not a switchboard context, when contexts are
+  configured (switchboard numbers are the ingest's filter on `dst`). Direction is not in the format.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, RowIssue
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile, RowIssue
 
 BASE = (
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
@@ -85,7 +85,7 @@ def _looks_like_cdr(fields: list[str]) -> bool:
     )
 
 
-class AsteriskCdrAdapter:
+class AsteriskCdrAdapter(FrameStaging):
     name = "asterisk_cdr"
     description = "Asterisk cdr_csv Master.csv (no header, 16–21 columns)"
 
@@ -210,8 +210,6 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
     keep = pl.lit(True)
     if options.switchboard_contexts:
         keep = keep & pl.col("dcontext").is_in(list(options.switchboard_contexts)).fill_null(False)
-    if options.switchboard_numbers:
-        keep = keep & textio.number_matches(pl.col("dst"), options.switchboard_numbers)
     dropped = calls.filter(~keep)
     for ctx, dst, lines, raws in dropped.select("dcontext", "dst", "lines", "raws").iter_rows():
         reason = f"not a switchboard call (context {ctx}, dst {dst})"

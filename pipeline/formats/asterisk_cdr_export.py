@@ -30,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import asterisk_cdr, textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 
 # Normalised header name → the Master.csv field it carries.
 ALIASES = {
@@ -74,7 +74,7 @@ def repair_clid(line: str) -> str:
     return UNESCAPED_CLID_RE.sub(r'\1"""\2"" <\3>"', line)
 
 
-class AsteriskCdrExportAdapter:
+class AsteriskCdrExportAdapter(FrameStaging):
     name = "asterisk_cdr_export"
     description = "Asterisk CDR with a header line (FreePBX CDR Reports, cdr table export, Grandstream UCM)"
 

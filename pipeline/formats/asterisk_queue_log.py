@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, ParsedFile
+from pipeline.formats.base import AdapterOptions, FrameStaging, ParsedFile
 
 COLUMNS = ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
 NO_CALL_IDS = ["NONE", "REALTIME", "CLI", "MANAGER", "AMI"]
@@ -73,7 +73,7 @@ def table_columns(line: str) -> list[str] | None:
     return columns if needed <= set(columns) and len(set(columns)) == len(columns) else None
 
 
-class QueueLogAdapter:
+class QueueLogAdapter(FrameStaging):
     name = "asterisk_queue_log"
     description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
 

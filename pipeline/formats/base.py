@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import polars as pl
+
+from pipeline import store
 
 # The columns of the callstats CSV, in order. Adapters fill what their format knows; the rest is null.
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -65,8 +68,9 @@ class ParsedFile:
     the call). Timestamps are ISO 8601 text: with an offset when the format knows the zone (UTC epoch
     → `...+00:00`), naive when the format writes server-local time (then `--source-tz` applies).
 
-    Accounting: records_read == calls.height + merged + len(rejected) + len(filtered), where a
-    record is one data line (or one logical record for multi-line formats).
+    Accounting: records_read == calls + merged + len(rejected) + len(filtered) +
+    sum(filtered_counts.values()), where a record is one data line (or one logical record for
+    multi-line formats) and calls are the rows staged (`calls.height` for a polars adapter).
     """
 
     format: str
@@ -76,6 +80,9 @@ class ParsedFile:
     merged: int = 0
     rejected: list[RowIssue] = field(default_factory=list)
     filtered: list[RowIssue] = field(default_factory=list)
+    # Filtered records counted by reason, for an adapter that filters too many records to keep one
+    # RowIssue each: the ingest adds these to `filtered` in filtered_rows and in the file's report.
+    filtered_counts: dict[str, int] = field(default_factory=dict)
     # False when the format cannot tell inbound from outbound/internal (Asterisk CDR, CUCM, ...):
     # the ingest summary then says that every call in the file was counted as offered.
     direction_known: bool = False
@@ -98,6 +105,11 @@ class Adapter(Protocol):
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         """Read the whole file. Raise FormatError for a file that is not this format at all."""
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        """Read the file into the connection's temp table or view `staged` (line_no BIGINT and
+        CANONICAL_COLUMNS as VARCHAR): the only way the ingest reads a file. The ParsedFile's
+        `calls` may be empty when the rows went straight into DuckDB."""
 
 
 @dataclass(frozen=True)
@@ -122,8 +134,9 @@ class ReadLimits:
 class AdapterOptions:
     source_tz: str | None = None
     mapping: Path | None = None
-    # Switchboard definition hints adapters may use while merging (queues / contexts / numbers).
-    switchboard_numbers: tuple[str, ...] = ()
+    # Switchboard definition hints adapters may use while merging (queues / contexts). The
+    # switchboard numbers are not among them: the ingest's normalising SQL filters on them, once,
+    # for every format (with their validity dates, keeping a call that has no dialled number).
     switchboard_queues: tuple[str, ...] = ()
     switchboard_contexts: tuple[str, ...] = ()
     limits: ReadLimits = ReadLimits()
@@ -142,3 +155,26 @@ def canonical_frame(frame: pl.DataFrame) -> pl.DataFrame:
         for c in CANONICAL_COLUMNS
     ]
     return frame.select([*cols, pl.col("line_no").cast(pl.Int64)])
+
+
+def stage_frame(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ParsedFile:
+    """Stage an adapter's canonical frame: `parsed.calls` into the temp table `staged`."""
+    con.register("parsed_calls", parsed.calls.to_arrow())
+    try:
+        store.execute_script(con, store.sql_text("ingest/stage_frame.sql"))
+    finally:
+        con.unregister("parsed_calls")
+    return parsed
+
+
+class _Parses(Protocol):
+    def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile: ...
+
+
+class FrameStaging:
+    """`stage` for an adapter that reads its file into a polars frame: parse, then stage_frame."""
+
+    def stage(
+        self: _Parses, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions
+    ) -> ParsedFile:
+        return stage_frame(con, self.parse(path, options=options))

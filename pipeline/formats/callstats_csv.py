@@ -2,29 +2,39 @@
 
 Merge rules: none — every data row is one call. Columns are read as text and passed through; the
 ingest validates them. Unknown extra columns are ignored with a notice; a missing required column
-(`call_id`, `started_at`, `outcome`) is a one-line error. The delimiter is taken from the header line
-so that a `;` re-save from a spreadsheet still reads.
+(`call_id`, `started_at`, `outcome`) is a one-line error. A spreadsheet's re-save (`;` or tab
+between fields, Windows-1252) still reads.
+
+The file is read by DuckDB itself (pipeline.formats.canonical_csv): `stage` is the ingest's fast
+path, and `parse` stages the file the same way into a private in-memory database and returns the
+rows, so `callstats inspect`, the tests and `callstats ingest` all read the file one way.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import (
-    CANONICAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    AdapterOptions,
-    FormatError,
-    ParsedFile,
-    canonical_frame,
+from pipeline.formats.base import CANONICAL_COLUMNS, REQUIRED_COLUMNS, AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.canonical_csv import (
+    RecordsMismatch,
+    finish_canonical_csv,
+    release_inputs,
+    stage_canonical_csv,
+    stage_canonical_lines,
 )
 
 
 def _header(line: str) -> list[str]:
     return [h.strip().lower() for h in textio.split_line(line, textio.sniff_delimiter(line))]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 class CallstatsAdapter:
@@ -35,38 +45,41 @@ class CallstatsAdapter:
         lines = textio.head_lines(head, 1)
         return bool(lines) and set(REQUIRED_COLUMNS) <= set(_header(lines[0]))
 
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        """A lazy view over DuckDB's CSV reader (`read_lazily`): the normalising query reads the
+        file, then the ingest calls finish_canonical_csv to account for its malformed lines."""
+        return stage_canonical_csv(con, path)
+
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
-        if not lines:
-            raise FormatError(f"{path.name}: empty file")
-        delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter)
-        header_rec = next(records)
-        header = [h.strip().lower() for h in header_rec.fields]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise FormatError(f"{path.name}: missing required column(s) {', '.join(missing)}")
-        if len(set(header)) != len(header):
-            raise FormatError(f"{path.name}: repeated column names in the header")
-        names = [h if h in CANONICAL_COLUMNS else f"_extra_{i}" for i, h in enumerate(header)]
-        table = textio.records_to_table(records, names)
-        notices = []
-        extra = [h for h in header if h not in CANONICAL_COLUMNS]
-        if extra:
-            notices.append(f"ignored unknown column(s): {', '.join(extra)}")
-        calls = canonical_frame(
-            table.frame.select([c for c in names if not c.startswith("_extra_")] + ["line_no"])
-        )
-        calls = calls.with_columns(pl.col("outcome").str.to_lowercase())
-        return ParsedFile(
-            format=self.name,
-            source_system="callstats",
-            calls=calls,
-            records_read=table.records,
-            rejected=table.rejected,
-            direction_known=True,
-            notices=notices,
-        )
+        con = duckdb.connect()
+        try:
+            parsed = self._read(con, path, options)
+        except duckdb.Error as exc:
+            # What the ingest reports as the file's failure (damaged gzip data, say): one line.
+            raise FormatError(f"{path.name}: {_first_line(exc)}") from None
+        finally:
+            release_inputs()
+            con.close()
+        # Outcomes as the contract has them (the ingest's normalising SQL lowercases them too).
+        parsed.calls = parsed.calls.with_columns(pl.col("outcome").str.to_lowercase())
+        parsed.read_lazily = False
+        return parsed
+
+    def _read(self, con: duckdb.DuckDBPyConnection, path: Path, options: AdapterOptions) -> ParsedFile:
+        """Stage the file and read it as the ingest does; its rows become `calls`."""
+        parsed = self.stage(con, path, options=options)
+        try:
+            # finish_canonical_csv counts and renumbers the rows read in `normalised`.
+            con.execute("create temp table normalised as select * from staged").fetchall()
+            finish_canonical_csv(con, parsed, path)
+        except (RecordsMismatch, duckdb.InvalidInputException) as exc:
+            # As in the ingest: DuckDB's reader lost lines or gave up; read line by line.
+            release_inputs()
+            parsed = stage_canonical_lines(con, path, _first_line(exc))
+            con.execute("create or replace temp table normalised as select * from staged").fetchall()
+        columns = ", ".join([*CANONICAL_COLUMNS, "line_no"])
+        parsed.calls = con.sql(f"select {columns} from normalised order by line_no").pl()
+        return parsed
 
 
 ADAPTER = CallstatsAdapter()

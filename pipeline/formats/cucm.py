@@ -23,8 +23,8 @@ Merge rules:
 - dialled_number = `originalCalledPartyNumber` of the first record (the pilot dialled), queue =
   the first non-empty `huntPilotDN`, caller = `callingPartyNumber`.
 - Time: epoch seconds, UTC: emitted with `+00:00`.
-- Direction needs the site's device lists: not inferred. With switchboard numbers configured, a
-  call whose original called number and hunt pilot both miss them is filtered.
+- Direction needs the site's device lists: not inferred. Configured switchboard numbers are the
+  ingest's filter on dialled_number.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 
 # The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
@@ -113,7 +113,7 @@ def _headerless_record(fields: list[str]) -> bool:
     )
 
 
-class CucmAdapter:
+class CucmAdapter(FrameStaging):
     name = "cucm"
     description = "Cisco CUCM CDR flat file (names + types header lines, or headerless 129/133 columns)"
 
@@ -166,9 +166,6 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list
         pl.lit("cdrRecordType ") + pl.col("rtype").fill_null("?") + " is not an end-of-call CDR",
     )
     calls = _grouped(_keyed(frame))
-    calls = ledger.switchboard_calls(
-        calls, _switchboard(options), lambda call: f"not a switchboard call (called {call['dialled']})"
-    )
     return ledger.parsed(_emit(calls), fmt=fmt, source_system="cucm", direction_known=False)
 
 
@@ -218,14 +215,6 @@ def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
         pilot=pl.col("hunt_pilot").drop_nulls().first(),
         caller=pl.col("calling").first(),
     )
-
-
-def _switchboard(options: AdapterOptions) -> pl.Expr | None:
-    """A switchboard call dialled one of its numbers or passed one of its hunt pilots."""
-    nums = options.switchboard_numbers
-    if not nums:
-        return None
-    return textio.number_matches(pl.col("dialled"), nums) | textio.number_matches(pl.col("pilot"), nums)
 
 
 def _emit(calls: pl.DataFrame) -> pl.DataFrame:

@@ -29,8 +29,8 @@ Merge rules:
 - wait_s = answer (the B leg's, when logged) − A-leg start; abandoned: end − start.
   talk_s = billsec of the B leg when logged, else of the A leg.
 - Time: `*_stamp` is host local time with no offset: emitted naive for `--source-tz`.
-- Direction is not in the stock templates. Filtered only when configured: contexts (e.g. `public`)
-  and switchboard numbers (`destination_number`).
+- Direction is not in the stock templates. Filtered only when configured: contexts (e.g. `public`);
+  switchboard numbers are the ingest's filter on `destination_number`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile, ReadLimits
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
@@ -93,7 +93,7 @@ def _sql_records(path: Path, limits: ReadLimits) -> Iterator[textio.Record]:
         yield textio.Record(rec.line_no, rec.raw, fields)
 
 
-class FreeswitchAdapter:
+class FreeswitchAdapter(FrameStaging):
     name = "freeswitch_csv"
     description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
 
@@ -223,12 +223,10 @@ def _grouped(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _switchboard(options: AdapterOptions) -> pl.Expr:
-    """A call needs its A leg in the file, and, when configured, a switchboard context and number."""
+    """A call needs its A leg in the file, and, when configured, a switchboard context."""
     keep = pl.col("started").is_not_null()
     if options.switchboard_contexts:
         keep = keep & pl.col("context").is_in(list(options.switchboard_contexts)).fill_null(False)
-    if options.switchboard_numbers:
-        keep = keep & textio.number_matches(pl.col("dialled"), options.switchboard_numbers)
     return keep
 
 

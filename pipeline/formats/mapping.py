@@ -31,6 +31,7 @@ from pipeline.formats.base import (
     OUTCOMES,
     AdapterOptions,
     FormatError,
+    FrameStaging,
     ParsedFile,
 )
 
@@ -168,7 +169,7 @@ def load_mapping(path: Path) -> Mapping:
     return m
 
 
-class MappingAdapter:
+class MappingAdapter(FrameStaging):
     name = "mapping"
     description = "any CSV described by a TOML mapping (--mapping FILE)"
 

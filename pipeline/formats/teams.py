@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 
 ALIASES = {
     "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
@@ -54,7 +54,7 @@ def _ts(col: str) -> pl.Expr:
     return textio.parse_ts(bare, TS_FORMATS)
 
 
-class TeamsAdapter:
+class TeamsAdapter(FrameStaging):
     name = "teams"
     description = "Microsoft Teams PSTN / Direct Routing usage export (header, UTC)"
 
@@ -84,11 +84,6 @@ def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile
     forked = (pl.col("ev") == "attempt") & (pl.col("sip_i") == 487) & (pl.col("sub_i") == 540200)
     frame = ledger.filter(frame, forked, "forked attempt completed elsewhere (487/540200)")
     frame = ledger.filter(frame, ~pl.col("ctype").is_in(INBOUND), _not_inbound_reason())
-    if options.switchboard_numbers:
-        keep = textio.number_matches(pl.col("callee").fill_null(""), options.switchboard_numbers)
-        frame = ledger.filter(
-            frame, ~keep, pl.lit("not a switchboard number (") + pl.col("callee").fill_null("") + ")"
-        )
     calls = _emit(_grouped(_keyed(frame)))
     bot_only = calls.filter(pl.col("outcome") == "unknown").height
     if bot_only:

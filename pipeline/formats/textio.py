@@ -270,28 +270,6 @@ def wait_text(
     )
 
 
-def digits(number: str) -> str:
-    """A phone number reduced for comparison: digits only, +46 / 0046 written as a leading 0."""
-    d = re.sub(r"\D", "", number)
-    if number.strip().startswith("+46") or d.startswith("0046"):
-        d = "0" + d[4:] if d.startswith("0046") else "0" + d[2:]
-    return d
-
-
-def number_matches(expr: pl.Expr, numbers: Sequence[str]) -> pl.Expr:
-    """True where the phone number text equals one of `numbers` after `digits()` normalisation."""
-    wanted = sorted({digits(n) for n in numbers if digits(n)})
-    norm = expr.str.replace_all(r"\D", "")
-    norm = (
-        pl.when(norm.str.starts_with("0046"))
-        .then(pl.lit("0") + norm.str.slice(4))
-        .when(expr.str.strip_chars().str.starts_with("+46"))
-        .then(pl.lit("0") + norm.str.slice(2))
-        .otherwise(norm)
-    )
-    return norm.is_in(wanted).fill_null(False)
-
-
 # --- merging records into calls -------------------------------------------------------------------
 #
 # Every merging adapter reads as the same steps: type the text columns → reject records whose start

@@ -24,8 +24,8 @@ Merge rules:
 - Time zone is undocumented: times are emitted naive for `--source-tz` (noticed; calibrate on one
   known call).
 - dialled_number = `dial-no` (the DID dialled), else `to-no`; queue = `to-dn`.
-- With switchboard numbers or queues configured, inbound calls whose `dial-no` / `to-no` / `to-dn`
-  match none are filtered.
+- With switchboard queues configured, inbound calls whose `to-no` / `to-dn` match none are
+  filtered (switchboard numbers are the ingest's filter on dialled_number).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 
 DEFAULT_FIELDS: tuple[str, ...] = (
     "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated",
@@ -77,7 +77,7 @@ def _looks_like_record(line: str) -> bool:
     return len(row) >= 5 and bool(CALL_RE.match(row[0].strip()))
 
 
-class ThreeCxAdapter:
+class ThreeCxAdapter(FrameStaging):
     name = "3cx"
     description = "3CX CDR log (no header, `Call <id>` first field; default 27-field v16–v18 layout)"
 
@@ -188,18 +188,12 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _switchboard(options: AdapterOptions) -> pl.Expr | None:
-    """A switchboard call was dialled to, or sent to, one of its numbers or queues."""
-    if not (options.switchboard_numbers or options.switchboard_queues):
+    """A switchboard call was sent to one of its queues (its numbers are the ingest's to filter)."""
+    if not options.switchboard_queues:
         return None
     to_no = pl.col("to_no").fill_null("").str.replace(r"^Ext\.", "")
     to_dn = pl.col("to_dn").fill_null("")
-    return (
-        textio.number_matches(to_no, options.switchboard_numbers)
-        | textio.number_matches(to_dn, options.switchboard_numbers)
-        | to_dn.is_in(list(options.switchboard_queues))
-        | to_no.is_in(list(options.switchboard_queues))
-        | textio.number_matches(pl.col("dial_no").fill_null(""), options.switchboard_numbers)
-    )
+    return to_dn.is_in(list(options.switchboard_queues)) | to_no.is_in(list(options.switchboard_queues))
 
 
 def _answered_by(frame: pl.DataFrame, options: AdapterOptions) -> pl.DataFrame:

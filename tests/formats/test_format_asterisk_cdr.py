@@ -103,11 +103,6 @@ def test_switchboard_context_filters_outbound_groups() -> None:
     assert "from-internal" in parsed.filtered[0].reason
 
 
-def test_switchboard_number_filter_normalises_numbers() -> None:
-    parsed = parse("asterisk/Master.csv", switchboard_numbers=("+46 322 60 06 00",))
-    assert {r["dialled_number"] for r in parsed.calls.iter_rows(named=True)} == {"0322600600"}
-
-
 def test_layout_by_column_count() -> None:
     assert layout(16, []) == BASE
     assert layout(17, ["1700000000.42", "1700000001.43"])[-1] == "uniqueid"

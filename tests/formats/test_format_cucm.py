@@ -66,12 +66,6 @@ def test_headerless_other_width_is_refused(tmp_path: Path) -> None:
         get_adapter("cucm").parse(path, options=AdapterOptions())
 
 
-def test_switchboard_numbers_filter_internal_calls() -> None:
-    parsed = parse(HEADERED, switchboard_numbers=("0513-170 00", "0322-60 06 00"))
-    assert "StdCluster-1-1007" not in by_id(parsed)
-    assert len(by_id(parsed)) == 6
-
-
 def test_cti_route_points_and_ports_are_not_a_person() -> None:
     """IVRs on CTI route points, attendant-console and native queuing CTI ports answer calls too."""
     parsed = parse("cucm/cdr_StdCluster_01_202403050800_2")

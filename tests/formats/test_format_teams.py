@@ -46,8 +46,3 @@ def test_header_names_are_matched_leniently(tmp_path: Path) -> None:
     assert normalise("Duration (seconds)") == "duration"
     head = "UTC time;Call type;Call ID;Called to;Called from;Duration\n"
     assert TeamsAdapter().sniff(head)
-
-
-def test_switchboard_numbers() -> None:
-    parsed = parse(DR, switchboard_numbers=("0322-60 06 00",))
-    assert list(by_id(parsed)) == ["9d1c0f2e-0005-4a5b-9c8d-000000000005"]

@@ -51,13 +51,6 @@ def test_spreadsheet_dates() -> None:
     assert out == ["2020-02-10 22:41:00", "2020-02-10 22:41:05", "2020-02-10 22:41:05", "10/2/2020"]
 
 
-def test_phone_number_matching() -> None:
-    assert textio.digits("+46 513-170 00") == textio.digits("0513-170 00") == "051317000"
-    frame = pl.DataFrame({"n": ["+4651317000", "004651317000", "051317000", "51317000", None]})
-    matches = frame.select(textio.number_matches(pl.col("n"), ["0513-170 00"])).to_series().to_list()
-    assert matches == [True, True, True, False, False]
-
-
 def test_an_open_quote_ends_with_its_line(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text('a,"cut off\nb,2\nc,3\n')

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.csv_lines import RecordsMismatch, count_records, read_lines
 from pipeline.formats.base import (
     CANONICAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -35,6 +34,7 @@ from pipeline.formats.base import (
     RowIssue,
     empty_calls,
 )
+from pipeline.formats.csv_lines import RecordsMismatch, count_records, read_lines
 
 SOURCE_SYSTEM = "callstats"
 __all__ = [
@@ -154,7 +154,7 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
         calls=empty_calls(),
         records_read=0,  # known once the file has been read: finish_canonical_csv()
         notices=notices,
-        direction_known=False,
+        direction_known=True,  # one row per offered call: inbound by definition
         read_lazily=True,
     )
 
@@ -162,7 +162,7 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
 def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, path: Path) -> None:
     """After `normalised` was built from the lazy `staged` view: account for malformed lines, and
     check that the reader accounted for every non-empty line of the file (RecordsMismatch if not:
-    the caller then reads the file again line by line, pipeline.csv_lines)."""
+    the caller then reads the file again line by line, pipeline.formats.csv_lines)."""
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
@@ -247,7 +247,7 @@ def stage_canonical_lines(con: duckdb.DuckDBPyConnection, path: Path, why: str) 
         records_read=records,
         rejected=rejected,
         notices=notices,
-        direction_known=False,
+        direction_known=True,
     )
 
 

@@ -1,0 +1,2 @@
+-- The last date with facts: the published data runs through it.
+select max(date) from daily_facts
