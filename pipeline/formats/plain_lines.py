@@ -32,12 +32,13 @@ from pipeline.formats.reader import BLOCK_BYTES, RAW_KEEP, _Budget
 Physical = tuple[int, bytes, int, bool]
 
 _BOM = b"\xef\xbb\xbf"
-_ODD_QUOTES = re.compile(rb'^(?:[^"\n]*"[^"\n]*")*[^"\n]*"[^"\n]*$', re.M)
-_STRAY_QUOTE = re.compile(rb'[^,"\n]"[^,"\r\n]')
+# A quote with something other than a delimiter or a quote on both sides: inside an unquoted field,
+# or text after a closing quote. The literal first character lets the engine skip to each quote.
+_STRAY_QUOTE = re.compile(rb'"(?<=[^,"\n]")(?=[^,"\r\n])')
 _BARE_CR = re.compile(rb"\r(?!\n)")
-_BLANKISH = re.compile(rb'^[ \t,"]*[ \t,"][ \t,"]*\r?$', re.M)
-_NUL = re.compile(rb"\x00")
-_EMPTY_RUN = re.compile(rb"(?:^\r?\n)+", re.M)
+_BLANK = b' \t,"\r'
+# Every byte but the quote and the newline: what is left of a line is its quotes.
+_NOT_QUOTES = bytes(b for b in range(256) if b not in b'"\n')
 
 
 class NotLineBased(Exception):
@@ -54,37 +55,43 @@ class Scan:
     compressed: bool = False
 
 
-def _long_line(limits: ReadLimits) -> re.Pattern[bytes]:
-    # A line that may hold a field over the limit: reader.py measures it.
-    return re.compile(rb"[^\n]{%d,}" % (limits.field_chars + 1))
+def _classify(
+    part: bytes, at_file_start: bool, limits: ReadLimits
+) -> tuple[list[bytes], list[int], list[int]]:
+    """The lines of `part` (whole lines), the indexes of the odd ones and of the empty ones.
 
-
-def _odd_spans(part: bytes, at_file_start: bool, long_line: re.Pattern[bytes]) -> list[int]:
-    """Start offsets of the odd lines in `part` (whole lines), in order."""
-    starts: set[int] = set()
-
-    def line_start(pos: int) -> int:
-        return part.rfind(b"\n", 0, pos) + 1
-
+    Whole-block checks first (C speed); the per-line ones are list comprehensions over the lines.
+    """
+    lines = part.split(b"\n")
+    if part.endswith(b"\n"):
+        lines.pop()
+    odd: set[int] = set()
     if at_file_start and part.startswith(_BOM):
-        starts.add(0)
-    for pattern in (_NUL, _BARE_CR, _STRAY_QUOTE, long_line):
-        starts.update(line_start(m.start()) for m in pattern.finditer(part))
-    for pattern in (_ODD_QUOTES, _BLANKISH):
-        starts.update(m.start() for m in pattern.finditer(part))
-    pos = 0
-    while True:
-        try:
-            part[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            bad = pos + exc.start
-            starts.add(line_start(bad))
-            end = part.find(b"\n", bad)
-            if end == -1:
-                break
-            pos = end + 1
-    return sorted(starts)
+        odd.add(0)
+    odd.update(i for i, line in enumerate(lines) if len(line) > limits.field_chars)
+    quotes = part.translate(None, _NOT_QUOTES).split(b"\n")
+    odd.update(i for i, q in enumerate(quotes[: len(lines)]) if len(q) % 2)
+    if b"\x00" in part:
+        odd.update(i for i, line in enumerate(lines) if b"\x00" in line)
+    if _BARE_CR.search(part):
+        odd.update(i for i, line in enumerate(lines) if _BARE_CR.search(line + b"\n"))
+    if _STRAY_QUOTE.search(part):
+        odd.update(i for i, line in enumerate(lines) if _STRAY_QUOTE.search(line))
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError:
+        for i, line in enumerate(lines):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                odd.add(i)
+    empty: list[int] = []
+    for i in [i for i, line in enumerate(lines) if not line.strip(_BLANK)]:
+        if lines[i] in (b"", b"\r"):
+            empty.append(i)
+        else:
+            odd.add(i)  # only delimiters, quotes and spaces: no record for reader.py
+    return lines, sorted(odd), empty
 
 
 def _parts(stream: _Budget, limits: ReadLimits) -> Iterator[tuple[int, bytes] | Physical]:
@@ -137,7 +144,6 @@ def scan(path: Path, limits: ReadLimits, odd_line: Callable[[Physical], None]) -
     """One pass: odd lines to `odd_line`, empty-line runs and line count into the result."""
     stream = _Budget(path, limits)
     result = Scan(compressed=stream.compressed)
-    long_line = _long_line(limits)
     try:
         for item in _parts(stream, limits):
             if len(item) == 4:
@@ -146,20 +152,17 @@ def scan(path: Path, limits: ReadLimits, odd_line: Callable[[Physical], None]) -
                 result.lines = item[0]
                 continue
             line_no, part = item
-            for start in _odd_spans(part, line_no == 1, long_line):
-                end = part.find(b"\n", start)
-                data = part[start : len(part) if end == -1 else end]
-                odd_line(_physical(line_no + part.count(b"\n", 0, start), data, limits))
-                result.odd += 1
-            for m in _EMPTY_RUN.finditer(part):
-                first = line_no + part.count(b"\n", 0, m.start())
-                n = m.group().count(b"\n")
-                runs = result.empty_runs
-                if runs and runs[-1][0] + runs[-1][1] == first:
-                    runs[-1] = (runs[-1][0], runs[-1][1] + n)
+            lines, odd, empty = _classify(part, line_no == 1, limits)
+            for i in odd:
+                odd_line(_physical(line_no + i, lines[i], limits))
+            result.odd += len(odd)
+            runs = result.empty_runs
+            for i in empty:
+                if runs and runs[-1][0] + runs[-1][1] == line_no + i:
+                    runs[-1] = (runs[-1][0], runs[-1][1] + 1)
                 else:
-                    runs.append((first, n))
-            result.lines = line_no + part.count(b"\n") - (1 if part.endswith(b"\n") else 0)
+                    runs.append((line_no + i, 1))
+            result.lines = line_no + len(lines) - 1
     finally:
         stream.close()
     return result
@@ -168,18 +171,20 @@ def scan(path: Path, limits: ReadLimits, odd_line: Callable[[Physical], None]) -
 def write_plain_copy(path: Path, limits: ReadLimits, out: BinaryIO) -> None:
     """The file (unpacked) with every odd line emptied: its line numbers stay where they were."""
     stream = _Budget(path, limits)
-    long_line = _long_line(limits)
     try:
         for item in _parts(stream, limits):
             if len(item) == 4:
                 out.write(b"\n")
                 continue
             line_no, part = item
-            pos = 0
-            for start in _odd_spans(part, line_no == 1, long_line):
-                out.write(part[pos:start])
-                end = part.find(b"\n", start)
-                pos = len(part) if end == -1 else end
-            out.write(part[pos:])
+            lines, odd, _ = _classify(part, line_no == 1, limits)
+            if not odd:
+                out.write(part)
+                continue
+            for i in odd:
+                lines[i] = b""
+            out.write(b"\n".join(lines))
+            if part.endswith(b"\n"):
+                out.write(b"\n")
     finally:
         stream.close()
