@@ -128,7 +128,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, options: AdapterOptions, f
         return _merge(con, columns, options, fmt, extra)
     finally:
         con.execute(
-            "drop view if exists cdr_records; drop table if exists cdr_read;"
+            "drop view if exists cdr_typed; drop view if exists cdr_records; drop table if exists cdr_read;"
             " drop table if exists cdr_extra; drop table if exists cdr_gap_index"
         ).fetchall()
 
@@ -254,22 +254,19 @@ def _merge(
         rejected += [RowIssue(int(line), str(raw), "unreadable start time") for line, raw in rows]
 
     drop_halves = "linkedid" not in has and "uniqueid" in has
-    (half_rows,) = _run(
-        con,
-        "3_key",
-        {
-            "drop_local_halves": drop_halves,
-            "has_linkedid": "linkedid" in has,
-            "has_uniqueid": "uniqueid" in has,
-        },
-    )
+    layout = {
+        "drop_local_halves": drop_halves,
+        "has_linkedid": "linkedid" in has,
+        "has_uniqueid": "uniqueid" in has,
+    }
+    (half_rows,) = _run(con, "3_key", layout)
     half_legs = half_rows[0][0]
     if half_legs:
         filtered[HALF_LEG] = int(half_legs)
     if "linkedid" not in has and "uniqueid" not in has:
         notices.append("no linkedid or uniqueid logged: each record counted as one call")
 
-    utc, note = _timezone(con, "uniqueid" in has, options)
+    utc, note = _timezone(con, "uniqueid" in has, options, layout)
     notices.append(note)
 
     _run(
@@ -278,6 +275,7 @@ def _merge(
         {
             "software_channel": asterisk_cdr.SOFTWARE_CHANNEL_RE,
             "voicemail_channel": asterisk_cdr.VOICEMAIL_CHANNEL_RE,
+            **layout,
         },
     )
     (dropped,) = _run(
@@ -314,14 +312,14 @@ def _merge(
 
 
 def _timezone(
-    con: duckdb.DuckDBPyConnection, has_uniqueid: bool, options: AdapterOptions
+    con: duckdb.DuckDBPyConnection, has_uniqueid: bool, options: AdapterOptions, layout: dict[str, bool]
 ) -> tuple[bool, str]:
     # The same evidence as asterisk_cdr._timezone, computed in DuckDB.
     if options.source_tz:
         return False, f"times read as {options.source_tz} (--source-tz)"
     if not has_uniqueid:
         return False, "no uniqueid column: times taken as server local time (--source-tz)"
-    ((n, median),) = _run(con, "4_timezone")[0]  # one query, one row
+    ((n, median),) = _run(con, "4_timezone", layout)[0]  # one query, one row
     if not n:
         return False, "uniqueid unreadable: times taken as server local time (--source-tz)"
     return asterisk_cdr.zone_verdict(float(median or 0.0))

@@ -8,5 +8,6 @@ from (
         cast(floor(epoch(start_dt)) as bigint)
         - try_cast(regexp_extract(uniqueid, '^(\d+)\.', 1) as bigint) as double
     ) as off
-    from cdr_keyed
+    from cdr_typed
+    where cdr_kept_leg(start_dt, channel, $drop_local_halves)
 );

@@ -1,9 +1,12 @@
 -- Step 5, group: one row per call. Within a call the records are in the order
--- sequence, start, line (the polars merge's sort), which decides the `first` values.
+-- sequence, start, line (the polars merge's sort), which decides the `first` values: `leg_order`,
+-- one struct compared field by field (arg_min over it is much cheaper than ordered aggregates).
 create or replace temp table cdr_calls as
 with legs as (
     select
         *,
+        cdr_key(linkedid, uniqueid, channel, "start", line_no, $has_linkedid, $has_uniqueid) as key,
+        {'seq': coalesce(seq_i, 9223372036854775807), 'start': start_dt, 'line': line_no} as leg_order,
         coalesce(regexp_matches(dstchannel, $voicemail_channel), false) as vm_channel,
         app in ('dial', 'queue', 'followme', 'retrydial', 'stasis')
             and dstchannel is not null
@@ -18,7 +21,8 @@ with legs as (
             and duration_i >= try_cast(split_part(lastdata, ',', 5) as bigint),
             false
         ) as timed_out
-    from cdr_keyed
+    from cdr_typed
+    where cdr_kept_leg(start_dt, channel, $drop_local_halves)
 )
 select
     key,
@@ -27,8 +31,10 @@ select
     min(start_dt) as started,
     max(end_dt) as ended,
     min(answer_dt) filter (where person) as answered,
-    first(billsec_i order by answer_dt nulls first, seq_i nulls last, start_dt, line_no)
-        filter (where person) as talk,
+    -- The person's first answer; a missing answer time sorts first, as in the polars merge.
+    arg_min_null(
+        billsec_i, {'answer': coalesce(answer_dt, timestamp '-infinity'), 'leg': leg_order}
+    ) filter (where person) as talk,
     bool_or(app = 'voicemail' or vm_channel) as voicemail,
     bool_or(timed_out) as timeout,
     bool_or(disp = 'BUSY') as busy,
@@ -36,17 +42,20 @@ select
     bool_or(app in ('dial', 'queue', 'followme', 'retrydial')) as dialled,
     bool_or(app in ('playback', 'hangup') and disp = 'ANSWERED') as announced,
     bool_or(disp not in ('ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED', 'CONGESTION')) as unknown,
-    split_part(
-        first(lastdata order by seq_i nulls last, start_dt, line_no) filter (where app = 'queue'), ',', 1
-    ) as queue,
-    first(dst order by seq_i nulls last, start_dt, line_no) as dst,
-    first(dcontext order by seq_i nulls last, start_dt, line_no) as dcontext,
-    -- The arriving channel without its per-call counter: 'PJSIP/telia-0000001a' → 'PJSIP/telia'.
-    regexp_replace(
-        first(channel order by seq_i nulls last, start_dt, line_no), '-[0-9a-fA-F]+(;\d+)?$', ''
-    ) as channel_prefix,
-    first(src order by seq_i nulls last, start_dt, line_no) as caller
+    split_part(arg_min_null(lastdata, leg_order) filter (where app = 'queue'), ',', 1) as queue,
+    arg_min_null({'dst': dst, 'dcontext': dcontext, 'channel': channel, 'src': src}, leg_order) as first_leg
 from legs
 group by key;
 
-drop table cdr_keyed;
+-- The first leg's fields as columns. The arriving channel loses its per-call counter:
+-- 'PJSIP/telia-0000001a' → 'PJSIP/telia'.
+create or replace temp table cdr_calls as
+select
+    * exclude (first_leg),
+    first_leg.dst as dst,
+    first_leg.dcontext as dcontext,
+    regexp_replace(first_leg.channel, '-[0-9a-fA-F]+(;\d+)?$', '') as channel_prefix,
+    first_leg.src as caller
+from cdr_calls;
+
+drop view cdr_typed;
