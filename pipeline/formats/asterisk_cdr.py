@@ -27,6 +27,11 @@ Merge rules:
   otherwise server local time, emitted naive for `--source-tz`. Without uniqueid: naive.
 - Filtered: groups whose first record's `dcontext` is not a switchboard context, or whose `dst` is
   not a switchboard number, when those are configured. Direction is not in the format.
+
+Two implementations of these rules: `parse` (polars, the whole file in memory) for `callstats
+inspect` and as the reference, and `stage` (asterisk_cdr_stage.py: DuckDB, bounded memory) for the
+ingest. tests/formats/test_format_asterisk_stage.py holds them to the same output; a rule changed
+in one is changed in both.
 """
 
 from __future__ import annotations
