@@ -39,6 +39,12 @@ CHUNK_ROWS = 50_000
 # the whole file, and DuckDB only merges, rather than DuckDB reading a copy of empty lines.
 ODD_SHARE = 0.05
 HALF_LEG = "Local channel half-leg without linkedid: cannot be tied to its call"
+# DuckDB's rejects table keeps this many characters of a rejected line.
+REJECT_TEXT_KEPT = 10_000
+
+
+class _LinesLost(Exception):
+    """DuckDB's rejects table does not hold a rejected line's text whole."""
 
 
 @dataclass
@@ -109,19 +115,38 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, options: AdapterOptions, f
         scan = plain_lines.scan(path, limits, odd_line)
     except plain_lines.NotLineBased:
         scan = None
-    if scan is None or scan.odd > ODD_SHARE * max(scan.lines, 1):
+    gaps: list[tuple[int, int]] = []
+    by_duckdb = scan is not None and scan.odd <= ODD_SHARE * max(scan.lines, 1) and not scan.mixed_endings
+    if scan is not None and by_duckdb:
+        extra.add(line_records(odd, limits=limits))
+        odd.clear()
+        gaps = [*scan.empty_runs, *((line, 1) for line in odd_numbers)]
+        try:
+            rejected_lines = _duckdb_read(con, path, columns, scan, limits)
+        except _LinesLost:
+            by_duckdb = False
+        except duckdb.InvalidInputException:
+            # DuckDB gave up on the file (its parser state machine in a state it calls invalid):
+            # reader.py reads it all, as for a file of odd lines. The known cause, mixed line
+            # endings, is sent to reader.py before DuckDB sees it.
+            con.execute("drop table if exists cdr_rejects; drop table if exists cdr_scans").fetchall()
+            by_duckdb = False
+        else:
+            # Every line DuckDB was given must come back as a row or a reject. When DuckDB lost
+            # lines (seen after megabytes of empty lines), reader.py reads the file instead.
+            given = scan.lines - sum(n for _, n in scan.empty_runs) - len(odd_numbers)
+            rows = int(con.execute("select count(*) from cdr_read").fetchall()[0][0])
+            if rows + len(rejected_lines) == given:
+                gaps += [(line[0], 1) for line in rejected_lines]
+                extra.add(line_records(rejected_lines, limits=limits))
+            else:
+                by_duckdb = False
+    if not by_duckdb:
         # Read entirely by reader.py (still in chunks: memory stays flat).
         extra = _Extra(con, columns)
         extra.add(textio.iter_records(path, limits=limits))
         _empty_read(con, columns)
-        gaps: list[tuple[int, int]] = []
-    else:
-        extra.add(line_records(odd, limits=limits))
-        odd.clear()
-        gaps = [*scan.empty_runs, *((line, 1) for line in odd_numbers)]
-        rejected_lines = _duckdb_read(con, path, columns, scan, limits)
-        gaps += [(line[0], 1) for line in rejected_lines]
-        extra.add(line_records(rejected_lines, limits=limits))
+        gaps = []
     extra.flush()
     _records_view(con, columns, gaps)
     try:
@@ -160,12 +185,17 @@ def _duckdb_read(
             {"source": source, "compression": compression},
         ).fetchall()
     rows = con.execute(
-        "select line, any_value(csv_line) from cdr_rejects group by line order by line"
+        "select line, any_value(csv_line), bool_or(error_type = 'LINE SIZE OVER MAXIMUM')"
+        " from cdr_rejects group by line order by line"
     ).fetchall()
     con.execute("drop table if exists cdr_rejects; drop table if exists cdr_scans").fetchall()
     out: list[plain_lines.Physical] = []
-    for line, text in rows:
-        # The rejects table keeps the empty lines before a rejected line with it.
+    for line, text, too_long in rows:
+        # The rejects table keeps the empty lines before a rejected line with it, and cuts the text
+        # at 10 000 characters: a line seen as too long there (empty lines before it count) or
+        # possibly cut cannot be read from it.
+        if too_long or len(text or "") >= REJECT_TEXT_KEPT:
+            raise _LinesLost
         data = (text or "").split("\n")[-1].encode("utf-8")
         out.append((int(line), data, len(data), len(data) > limits.line_bytes))
     return out

@@ -53,6 +53,14 @@ class Scan:
     odd: int = 0  # odd lines handed to the callback
     empty_runs: list[tuple[int, int]] = field(default_factory=list)  # (first line, lines)
     compressed: bool = False
+    newlines: int = 0
+    crlf: int = 0  # of the newlines, those after a carriage return
+
+    @property
+    def mixed_endings(self) -> bool:
+        """Some lines end in CRLF and others in LF alone: DuckDB's reader, which settles on one line
+        ending per file, can give up on such a file in strict mode."""
+        return 0 < self.crlf < self.newlines
 
 
 def _classify(
@@ -92,6 +100,10 @@ def _classify(
         else:
             odd.add(i)  # only delimiters, quotes and spaces: no record for reader.py
     return lines, sorted(odd), empty
+
+
+def _only_empty_lines(part: bytes) -> bool:
+    return part.endswith(b"\n") and not part.replace(b"\r\n", b"\n").strip(b"\n")
 
 
 def _parts(stream: _Budget, limits: ReadLimits) -> Iterator[tuple[int, bytes] | Physical]:
@@ -152,6 +164,18 @@ def scan(path: Path, limits: ReadLimits, odd_line: Callable[[Physical], None]) -
                 result.lines = item[0]
                 continue
             line_no, part = item
+            result.newlines += part.count(b"\n")
+            result.crlf += part.count(b"\r\n")
+            if _only_empty_lines(part):
+                # A padded or hostile file (a gzip bomb of newlines): counted at C speed.
+                n = part.count(b"\n")
+                runs = result.empty_runs
+                if runs and runs[-1][0] + runs[-1][1] == line_no:
+                    runs[-1] = (runs[-1][0], runs[-1][1] + n)
+                else:
+                    runs.append((line_no, n))
+                result.lines = line_no + n - 1
+                continue
             lines, odd, empty = _classify(part, line_no == 1, limits)
             for i in odd:
                 odd_line(_physical(line_no + i, lines[i], limits))
@@ -177,6 +201,9 @@ def write_plain_copy(path: Path, limits: ReadLimits, out: BinaryIO) -> None:
                 out.write(b"\n")
                 continue
             line_no, part = item
+            if _only_empty_lines(part):
+                out.write(part)
+                continue
             lines, odd, _ = _classify(part, line_no == 1, limits)
             if not odd:
                 out.write(part)

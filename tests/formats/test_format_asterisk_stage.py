@@ -172,3 +172,14 @@ def test_large_file_with_legs_far_apart(tmp_path: Path) -> None:
     path = _write(tmp_path, "Master-big.csv", lines)
     staged = assert_same(path)
     assert staged.merged > 15_000
+
+
+def test_padding_of_empty_lines_across_blocks(tmp_path: Path) -> None:
+    """Megabytes of empty lines (a padded or hostile file) between records: counted in runs, and
+    the records after them keep their line numbers."""
+    lines = _lines("Master.csv")
+    padded = [*lines[:5], b"\n" * 3_000_000, *lines[5:]]  # read by DuckDB
+    assert_same(_write(tmp_path, "Master-padded.csv", padded))
+    # Mixed line endings: reader.py reads the file (DuckDB can give up on one).
+    crlf = [*(x.rstrip(b"\r\n") + b"\r\n" for x in lines[:5]), b"\r\n" * 1_000_000, *lines[5:]]
+    assert_same(_write(tmp_path, "Master-padded-crlf.csv", crlf))
