@@ -27,6 +27,11 @@ Merge rules:
   otherwise server local time, emitted naive for `--source-tz`. Without uniqueid: naive.
 - Filtered: groups whose first record's `dcontext` is not a switchboard context, when contexts are
   configured (switchboard numbers are the ingest's filter on `dst`). Direction is not in the format.
+
+Two implementations of these rules: `parse` (polars, the whole file in memory) for `callstats
+inspect` and as the reference, and `stage` (asterisk_cdr_stage.py: DuckDB, bounded memory) for the
+ingest. tests/formats/test_format_asterisk_stage.py holds them to the same output; a rule changed
+in one is changed in both.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipeline.formats import textio
@@ -94,15 +100,27 @@ class AsteriskCdrAdapter(FrameStaging):
         return textio.shape_holds(lines, lambda line: _looks_like_cdr(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        sample = [textio.split_line(line) for line in textio.head_lines(textio.read_head(path), 50)]
-        sample = [s for s in sample if 16 <= len(s) <= 21]
-        if not sample:
-            raise FormatError(f"{path.name}: no Asterisk CDR records (16 to 21 columns) found")
-        counts = [len(s) for s in sample]
-        width = max(set(counts), key=counts.count)
-        columns = layout(width, [s[16] for s in sample if len(s) == width and width in (17, 20)])
+        """The whole file in polars: for `callstats inspect`, and the reference `stage` must match."""
+        columns = file_layout(path)
         table = textio.records_to_table(textio.iter_records(path, limits=options.limits), columns)
         return merge(table, columns, options, self.name)
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions) -> ParsedFile:
+        """The file into the temp table `staged` through DuckDB, in bounded memory (the ingest)."""
+        from pipeline.formats import asterisk_cdr_stage
+
+        return asterisk_cdr_stage.stage(con, path, options, self.name)
+
+
+def file_layout(path: Path) -> tuple[str, ...]:
+    """The file's columns, from the field count most of its first 50 lines have."""
+    sample = [textio.split_line(line) for line in textio.head_lines(textio.read_head(path), 50)]
+    sample = [s for s in sample if 16 <= len(s) <= 21]
+    if not sample:
+        raise FormatError(f"{path.name}: no Asterisk CDR records (16 to 21 columns) found")
+    counts = [len(s) for s in sample]
+    width = max(set(counts), key=counts.count)
+    return layout(width, [s[16] for s in sample if len(s) == width and width in (17, 20)])
 
 
 def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) -> tuple[bool, str]:
@@ -120,7 +138,11 @@ def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) 
     )["off"].drop_nulls()
     if offsets.len() == 0:
         return False, "uniqueid unreadable: times taken as server local time (--source-tz)"
-    median = float(offsets.cast(pl.Float64).median() or 0.0)  # type: ignore[arg-type]
+    return zone_verdict(float(offsets.cast(pl.Float64).median() or 0.0))  # type: ignore[arg-type]
+
+
+def zone_verdict(median: float) -> tuple[bool, str]:
+    """UTC or server local time, from the median of `start` − uniqueid epoch (seconds)."""
     if abs(median) <= UTC_TOLERANCE_S:
         return True, "uniqueid epochs match start: times read as UTC (usegmtime=yes)"
     hours = median / 3600

@@ -208,38 +208,41 @@ _Segment = tuple[int, str, str | None]
 def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[_Segment]:
     stream = _Budget(path, limits)
     try:
-        first = True
-        for line_no, data, length, too_long in _physical_lines(stream, limits):
-            if first:
-                first = False
-                if data.startswith(_BOM):
-                    data = data[len(_BOM) :]
-            if too_long:
-                reason = f"line of {_count(length)} bytes is longer than the limit of {_count(limits.line_bytes)} bytes"
-                yield (line_no, _trim(decode(data, encoding)), reason)
-                continue
-            if data.endswith(b"\r"):
-                data = data.rstrip(b"\r")
-            if b"\x00" not in data:
-                yield (line_no, decode(data, encoding), None)
-                continue
-            # A writer killed mid-write leaves NUL bytes where its record should be; the next record
-            # after the restart can follow on the same line. Text before a NUL run is a cut record.
-            pos = 0
-            for run in _NUL_RUN.finditer(data):
-                before = data[pos : run.start()]
-                if before.strip():
-                    cut = "record cut short by crash debris (NUL bytes)"
-                    yield (line_no, _trim(decode(before, encoding)), cut)
-                size = _count(run.end() - run.start())
-                debris = f"crash debris: {size} NUL bytes (a write cut off by a crash or power loss)"
-                yield (line_no, f"<{size} NUL bytes>", debris)
-                pos = run.end()
-            after = data[pos:]
-            if after.strip():
-                yield (line_no, decode(after, encoding), None)
+        yield from _line_segments(_physical_lines(stream, limits), encoding, limits)
     finally:
         stream.close()
+
+
+def _line_segments(
+    lines: Iterable[_Physical], encoding: str | None, limits: ReadLimits
+) -> Iterator[_Segment]:
+    for line_no, data, length, too_long in lines:
+        if line_no == 1 and data.startswith(_BOM):
+            data = data[len(_BOM) :]
+        if too_long:
+            reason = f"line of {_count(length)} bytes is longer than the limit of {_count(limits.line_bytes)} bytes"
+            yield (line_no, _trim(decode(data, encoding)), reason)
+            continue
+        if data.endswith(b"\r"):
+            data = data.rstrip(b"\r")
+        if b"\x00" not in data:
+            yield (line_no, decode(data, encoding), None)
+            continue
+        # A writer killed mid-write leaves NUL bytes where its record should be; the next record
+        # after the restart can follow on the same line. Text before a NUL run is a cut record.
+        pos = 0
+        for run in _NUL_RUN.finditer(data):
+            before = data[pos : run.start()]
+            if before.strip():
+                cut = "record cut short by crash debris (NUL bytes)"
+                yield (line_no, _trim(decode(before, encoding)), cut)
+            size = _count(run.end() - run.start())
+            debris = f"crash debris: {size} NUL bytes (a write cut off by a crash or power loss)"
+            yield (line_no, f"<{size} NUL bytes>", debris)
+            pos = run.end()
+        after = data[pos:]
+        if after.strip():
+            yield (line_no, decode(after, encoding), None)
 
 
 def _trim(text: str) -> str:
@@ -322,11 +325,47 @@ def iter_records(
     rewrites a line's text before it is tokenised (a layout's known quoting fault); `raw` keeps
     the line as read.
     """
+    return _records(
+        _segments(path, encoding, limits),
+        delimiter=delimiter,
+        quotechar=quotechar,
+        skipinitialspace=skipinitialspace,
+        multiline=multiline,
+        limits=limits,
+        repair=repair,
+    )
+
+
+def line_records(
+    lines: Iterable[tuple[int, bytes, int, bool]],
+    *,
+    delimiter: str = ",",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Iterator[Record]:
+    """The records of chosen physical lines, read exactly as iter_records reads them in a file.
+
+    Each line is (line_no, bytes without the newline, its length, over the line limit); a line over
+    the limit may hold only its first bytes. For readers that take most lines another way and hand
+    over only the ones that need this reader's care (crash debris, legacy bytes, odd quoting).
+    """
+    return _records(_line_segments(lines, None, limits), delimiter=delimiter, limits=limits)
+
+
+def _records(
+    segments: Iterator[_Segment],
+    *,
+    delimiter: str = ",",
+    quotechar: str | None = '"',
+    skipinitialspace: bool = False,
+    multiline: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    repair: Callable[[str], str] | None = None,
+) -> Iterator[Record]:
     if quotechar is None:
         dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
     else:
         dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
-    feeder = _Feeder(_segments(path, encoding, limits), limits.record_lines if multiline else 1, repair)
+    feeder = _Feeder(segments, limits.record_lines if multiline else 1, repair)
     field_chars = limits.field_chars
     blank_chars = f"{delimiter}{quotechar or ''} \t"
     while not feeder.done or feeder.pending:
