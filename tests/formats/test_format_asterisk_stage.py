@@ -21,8 +21,7 @@ import pytest
 from formats_helpers import FIXTURES
 
 from pipeline.formats import get_adapter
-from pipeline.formats.asterisk_cdr_stage import StagedFile
-from pipeline.formats.base import CANONICAL_COLUMNS, AdapterOptions
+from pipeline.formats.base import CANONICAL_COLUMNS, AdapterOptions, ParsedFile
 
 ADAPTER = get_adapter("asterisk_cdr")
 MASTER = ["Master.csv", "Master-linkedid.csv", "Master-pbx-answers.csv", "Master-16.csv"]
@@ -40,12 +39,12 @@ def _fields(line: bytes) -> list[bytes]:
     ]
 
 
-def assert_same(path: Path, options: AdapterOptions | None = None) -> StagedFile:
+def assert_same(path: Path, options: AdapterOptions | None = None) -> ParsedFile:
     options = options or AdapterOptions()
     reference = ADAPTER.parse(path, options=options)
     con = duckdb.connect()
     staged = ADAPTER.stage(con, path, options=options)  # type: ignore[attr-defined]
-    assert isinstance(staged, StagedFile)
+    assert isinstance(staged, ParsedFile)
     rows = pl.from_arrow(
         con.sql(
             f"select line_no, {', '.join(CANONICAL_COLUMNS)} from staged order by line_no"
