@@ -82,7 +82,9 @@ Progress = Callable[[int, int, Path, FileReport | None], None]
 SETTINGS_FILE_NAMES = frozenset({"callstats.toml"})
 
 
-def expand_paths(paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Path]:
+def expand_paths(
+    paths: Iterable[Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[Path]:
     """The files `select_inputs` takes (the skipped ones left out)."""
     return select_inputs(paths, include=include, exclude=exclude)[0]
 
@@ -338,7 +340,7 @@ def _ingest_file(
         )
         con.execute(
             "insert into file_profile select $file_id, $source, $format, $columns, min(local_date),"
-            " max(local_date) from normalised where verdict = 'ok'",
+            " max(local_date) from judged_summary where verdict = 'ok'",
             {
                 "file_id": file_id,
                 "source": parsed.source_system,
@@ -438,25 +440,30 @@ def _load_staged(
     settings: Settings,
     key: bytes,
 ) -> FileReport:
-    params: dict[str, Any] = {
+    # The staged rows are judged by the `normalised` macro and read twice, never stored whole: once
+    # for the rows set apart and the per-date counts (judged_summary), once to stream the accepted
+    # rows into `calls` (insert_calls.sql).
+    judging: dict[str, Any] = {
         "source_tz": settings.source_tz,
         "site_tz": settings.site_tz,
         "now_utc": dt.datetime.now(dt.UTC),
         "purged_before": _setting(con, "purged_before"),
         "numbers_configured": bool(settings["switchboard_numbers"]),
     }
-    store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
+    store.execute_script(con, store.sql_text("ingest/normalise.sql"))
+    store.execute_script(con, store.sql_text("ingest/judged_summary.sql"), judging)
+    _ensure_calendar(con, settings)
+    loaded = _insert_calls(con, parsed, file_id, settings, key, judging)
     if parsed.read_lazily:
         finish_canonical_csv(con, parsed, path)
-    _ensure_calendar(con, settings)
+    con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
     # The caller column is never part of the kept raw text (normalise.sql); numbers in the other
     # fields and in the reason are masked (pipeline.masking).
     con.execute(
         "insert into rejected_rows select $file_id, line_no, callstats_mask(raw || ',…'),"
-        " callstats_mask(reason) from normalised where verdict = 'rejected'",
+        " callstats_mask(reason) from judged_summary where verdict = 'rejected'",
         {"file_id": file_id},
     ).fetchall()
-    con.execute("drop view staged" if parsed.read_lazily else "drop table staged").fetchall()
     for issue in parsed.rejected:
         con.execute(
             "insert into rejected_rows values ($f, $l, $r, $why)",
@@ -469,7 +476,7 @@ def _load_staged(
         )
     filtered = dict(
         con.execute(
-            "select reason, count(*) from normalised where verdict = 'filtered' group by reason"
+            "select reason, sum(records) from judged_summary where verdict = 'filtered' group by reason"
         ).fetchall()
     )
     for issue in parsed.filtered:
@@ -480,22 +487,9 @@ def _load_staged(
             {"f": file_id, "why": mask_numbers(reason), "n": rows},
         )
 
-    ipad, opad = hmac_pads(key)
-    inserted = con.execute(
-        store.sql_text("ingest/insert_calls.sql"),
-        {
-            "source_system": parsed.source_system,
-            "file_id": file_id,
-            "store_raw_caller": bool(settings["store_raw_caller"]),
-            "repeats_in_file": _repeats_in_file(con),
-            "ipad": ipad,
-            "opad": opad,
-        },
-    ).fetchall()
-    loaded = int(inserted[0][0]) if inserted else 0
     con.execute(
         "create or replace temp table touched_dates as"
-        " select distinct local_date as date from normalised where verdict = 'ok'"
+        " select distinct local_date as date from judged_summary where verdict = 'ok'"
     ).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
     store.execute_script(
@@ -509,8 +503,8 @@ def _load_staged(
     store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
     counts = store.fetch_one(
         con,
-        "select count(*) filter (where verdict = 'ok'), count(*) filter (where verdict = 'rejected')"
-        " from normalised",
+        "select coalesce(sum(records) filter (where verdict = 'ok'), 0),"
+        " coalesce(sum(records) filter (where verdict = 'rejected'), 0) from judged_summary",
     )
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)
@@ -530,7 +524,7 @@ def _load_staged(
     if overlap:
         report.notices.append(overlap)
     dialled_seen = con.execute(
-        "select dialled_norm, count(*) as calls from normalised where reason = $why"
+        "select dialled_norm, sum(records) as calls from judged_summary where reason = $why"
         " group by all order by calls desc, dialled_norm limit 3",
         {"why": switchboard.NUMBER_STEM},
     ).fetchall()
@@ -548,6 +542,38 @@ def _load_staged(
         # A bug, not a user error: the books must balance before anything is committed.
         raise AssertionError(f"{path}: rows do not add up: {report}")
     return report
+
+
+def _insert_calls(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    file_id: int,
+    settings: Settings,
+    key: bytes,
+    judging: dict[str, Any],
+) -> int:
+    """Stream the file's new calls into `calls`; returns how many. Repeated call ids inside the file
+    are found in the rows just inserted (cheaper than a pass over the file for them, and most files
+    have none): then this file's rows are removed and inserted again, keeping each id's first line."""
+    ipad, opad = hmac_pads(key)
+    params = {
+        **judging,
+        "source_system": parsed.source_system,
+        "file_id": file_id,
+        "store_raw_caller": bool(settings["store_raw_caller"]),
+        "repeats_in_file": False,
+        "ipad": ipad,
+        "opad": opad,
+    }
+    inserted = con.execute(store.sql_text("ingest/insert_calls.sql"), params).fetchall()
+    loaded = int(inserted[0][0]) if inserted else 0
+    repeats = store.fetch_one(con, store.sql_text("ingest/repeats_loaded.sql"), {"file_id": file_id})
+    if loaded and repeats and repeats[0]:
+        con.execute("delete from calls where file_id = $file_id", {"file_id": file_id}).fetchall()
+        params["repeats_in_file"] = True
+        inserted = con.execute(store.sql_text("ingest/insert_calls.sql"), params).fetchall()
+        loaded = int(inserted[0][0]) if inserted else 0
+    return loaded
 
 
 def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: str) -> str | None:
@@ -568,18 +594,13 @@ def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: s
     )
 
 
-def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
-    row = store.fetch_one(con, "select count(*) > count(distinct id) from normalised where verdict = 'ok'")
-    return bool(row and row[0])
-
-
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The calendar covers whole years around all data (stored and staged), plus the year before."""
     row = store.fetch_one(
         con,
         "select least((select min(date) from daily_facts), min(local_date)),"
         " greatest((select max(date) from daily_facts), max(local_date))"
-        " from normalised where verdict <> 'rejected'",
+        " from judged_summary where verdict <> 'rejected'",
     )
     if row is None or row[0] is None:
         return
