@@ -298,21 +298,26 @@ def _load_staged(
     settings: Settings,
     key: bytes,
 ) -> FileReport:
-    params: dict[str, Any] = {
+    # The staged rows are judged by the `normalised` macro and read twice, never stored whole: once
+    # for the rows set apart and the per-date counts (judged_summary), once to stream the accepted
+    # rows into `calls` (insert_calls.sql).
+    judging: dict[str, Any] = {
         "source_tz": settings.source_tz,
         "site_tz": settings.site_tz,
         "now_utc": dt.datetime.now(dt.UTC),
         "purged_before": _setting(con, "purged_before"),
         "numbers_configured": bool(settings["switchboard_numbers"]),
     }
-    store.execute_script(con, store.sql_text("ingest/normalise.sql"), params)
+    store.execute_script(con, store.sql_text("ingest/normalise.sql"))
+    store.execute_script(con, store.sql_text("ingest/judged_summary.sql"), judging)
+    _ensure_calendar(con, settings)
+    loaded = _insert_calls(con, parsed, file_id, settings, key, judging)
     if parsed.read_lazily:
         finish_canonical_csv(con, parsed, path)
-    _ensure_calendar(con, settings)
-    # Numbers in kept raw text and in reasons are masked (pipeline.masking).
-    con.execute(store.sql_text("ingest/rejected_by_sql.sql"), {"file_id": file_id}).fetchall()
     drop_staged = "ingest/drop_staged_view.sql" if parsed.read_lazily else "ingest/drop_staged_table.sql"
     con.execute(store.sql_text(drop_staged)).fetchall()
+    # Numbers in kept raw text and in reasons are masked (pipeline.masking).
+    con.execute(store.sql_text("ingest/rejected_by_sql.sql"), {"file_id": file_id}).fetchall()
     for issue in parsed.rejected:
         con.execute(
             store.sql_text("ingest/rejected_by_adapter.sql"),
@@ -334,19 +339,6 @@ def _load_staged(
             {"file_id": file_id, "reason": mask_numbers(reason), "rows": rows},
         ).fetchall()
 
-    ipad, opad = hmac_pads(key)
-    inserted = con.execute(
-        store.sql_text("ingest/insert_calls.sql"),
-        {
-            "source_system": parsed.source_system,
-            "file_id": file_id,
-            "store_raw_caller": bool(settings["store_raw_caller"]),
-            "repeats_in_file": _repeats_in_file(con),
-            "ipad": ipad,
-            "opad": opad,
-        },
-    ).fetchall()
-    loaded = int(inserted[0][0]) if inserted else 0
     con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
     store.execute_script(
@@ -395,6 +387,38 @@ def _load_staged(
     return report
 
 
+def _insert_calls(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    file_id: int,
+    settings: Settings,
+    key: bytes,
+    judging: dict[str, Any],
+) -> int:
+    """Stream the file's new calls into `calls`; returns how many. Repeated call ids inside the file
+    are found in the rows just inserted (cheaper than a pass over the file for them, and most files
+    have none): then this file's rows are removed and inserted again, keeping each id's first line."""
+    ipad, opad = hmac_pads(key)
+    params = {
+        **judging,
+        "source_system": parsed.source_system,
+        "file_id": file_id,
+        "store_raw_caller": bool(settings["store_raw_caller"]),
+        "repeats_in_file": False,
+        "ipad": ipad,
+        "opad": opad,
+    }
+    inserted = con.execute(store.sql_text("ingest/insert_calls.sql"), params).fetchall()
+    loaded = int(inserted[0][0]) if inserted else 0
+    repeats = store.fetch_one(con, store.sql_text("ingest/repeats_loaded.sql"), {"file_id": file_id})
+    if loaded and repeats and repeats[0]:
+        con.execute(store.sql_text("ingest/forget_file_calls.sql"), {"file_id": file_id}).fetchall()
+        params["repeats_in_file"] = True
+        inserted = con.execute(store.sql_text("ingest/insert_calls.sql"), params).fetchall()
+        loaded = int(inserted[0][0]) if inserted else 0
+    return loaded
+
+
 def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: str) -> str | None:
     """Calls are unique per source system, so two systems that logged the same calls (a PBX's CDR
     and a queue tool's log, say) both count them. That cannot be told from the rows, but it shows as
@@ -411,11 +435,6 @@ def _other_sources_on_same_days(con: duckdb.DuckDBPyConnection, source_system: s
         f" {listed}): if both"
         " logged the same calls they are counted twice; ingest each system into its own database"
     )
-
-
-def _repeats_in_file(con: duckdb.DuckDBPyConnection) -> bool:
-    row = store.fetch_one(con, store.sql_text("ingest/repeats_in_file.sql"))
-    return bool(row and row[0])
 
 
 def _ensure_calendar(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

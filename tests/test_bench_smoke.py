@@ -14,14 +14,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_bench_smoke_runs_and_reports_every_measure(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bench.run", "--smoke", "--data", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--data", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((ROOT / "bench" / "out" / "smoke.json").read_text(encoding="utf-8"))
     size = report["sizes"][0]
     assert size["calls"] == 100_000
     for key in ("callstats", "duckdb_raw", "pandas"):
         assert size[key]["seconds"] > 0 and size[key]["peak_mb"] > 0
+    assert size["publish"]["file_copy_s"] > 0 and size["publish"]["copy_from_database_s"] > 0
     assert "view calls_by_week" in size["latency_ms"]
     assert any(name.startswith("loader ") for name in size["latency_ms"])
-    assert report["asterisk"]["calls"] == 20_000
+    formats = {entry["format"]: entry for entry in report["adapters"]}
+    assert set(formats) == {"asterisk_cdr", "cucm", "freeswitch_csv", "3cx", "asterisk_queue_log"}
+    for entry in formats.values():
+        # Every generated call is read back as a call by its adapter: the files are what they claim.
+        assert entry["calls"] == 2_000, entry
+        assert entry["records"] >= entry["calls"] and entry["records_per_s"] > 0 and entry["peak_mb"] > 0
+    many = report["many_files"]
+    assert many["files"] == 2
+    assert many["one_file"]["calls"] == many["daily_files"]["calls"] == 10_000
+    assert "| format | records | calls | seconds | records/s | peak MB |" in result.stdout

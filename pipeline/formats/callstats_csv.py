@@ -69,16 +69,18 @@ class CallstatsAdapter:
         """Stage the file and read it as the ingest does; its rows become `calls`."""
         parsed = self.stage(con, path, options=options)
         try:
-            # finish_canonical_csv counts and renumbers the rows read in `normalised`.
-            con.execute("create temp table normalised as select * from staged").fetchall()
+            # finish_canonical_csv counts and renumbers the rows read, as the ingest's judged_summary.
+            con.execute("create temp table judged_summary as select *, 1 as records from staged").fetchall()
             finish_canonical_csv(con, parsed, path)
         except (RecordsMismatch, duckdb.InvalidInputException) as exc:
             # As in the ingest: DuckDB's reader lost lines or gave up; read line by line.
             release_inputs()
             parsed = stage_canonical_lines(con, path, _first_line(exc))
-            con.execute("create or replace temp table normalised as select * from staged").fetchall()
+            con.execute(
+                "create or replace temp table judged_summary as select *, 1 as records from staged"
+            ).fetchall()
         columns = ", ".join([*CANONICAL_COLUMNS, "line_no"])
-        parsed.calls = con.sql(f"select {columns} from normalised order by line_no").pl()
+        parsed.calls = con.sql(f"select {columns} from judged_summary order by line_no").pl()
         return parsed
 
 

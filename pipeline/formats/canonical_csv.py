@@ -160,14 +160,14 @@ def stage_canonical_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ParsedFil
 
 
 def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, path: Path) -> None:
-    """After `normalised` was built from the lazy `staged` view: account for malformed lines, and
+    """After the file was read through the lazy `staged` view: account for malformed lines, and
     check that the reader accounted for every non-empty line of the file (RecordsMismatch if not:
     the caller then reads the file again line by line, pipeline.formats.csv_lines)."""
     rejects = con.execute(
         "select line, any_value(csv_line), string_agg(distinct error_type::varchar, ', ')"
         " from file_rejects group by line order by line"
     ).fetchall()
-    good = con.execute("select count(*) from normalised").fetchall()[0][0]
+    good = con.execute("select coalesce(sum(records), 0) from judged_summary").fetchall()[0][0]
     expected = count_records(path)
     if int(good) + len(rejects) != expected:
         raise RecordsMismatch(
@@ -182,8 +182,9 @@ def finish_canonical_csv(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, pat
             " group by line"
         ).fetchall()
         con.execute(
-            "update normalised set line_no = line_no"
-            " + (select count(*) from reject_lines as r where r.good_before < normalised.line_no - 1)"
+            "update judged_summary set line_no = line_no"
+            " + (select count(*) from reject_lines as r where r.good_before < judged_summary.line_no - 1)"
+            " where line_no is not null"
         ).fetchall()
     parsed.rejected = [
         RowIssue(int(line), (raw or "")[:2000], f"malformed line: {kind.lower()}")

@@ -3,5 +3,5 @@
 select
     least((select min(date) from daily_facts), min(local_date)),
     greatest((select max(date) from daily_facts), max(local_date))
-from normalised
+from judged_summary
 where verdict <> 'rejected'

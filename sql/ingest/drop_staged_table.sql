@@ -1,2 +1,3 @@
--- A polars adapter's staged rows, once `normalised` holds them.
+-- A staged table (a polars adapter's rows, or an adapter that staged in DuckDB), once both reads
+-- of it are done: judged_summary.sql and insert_calls.sql.
 drop table staged

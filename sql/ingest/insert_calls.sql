@@ -5,15 +5,18 @@
 -- digits; equal to pipeline.pseudonym.pseudonym(). Row by row rather than per distinct caller:
 -- it needs no memory and no join, which matters on files of millions of calls.
 -- Dedupe key (source_system, call_id): within the file the first record (lowest line) wins; a call
--- already stored from an earlier file is a duplicate, not an update. One statement, so the accepted
--- rows are read once and never copied into another table.
+-- already stored from an earlier file is a duplicate, not an update. One statement that reads the
+-- file (through the `normalised` macro) and writes the accepted rows straight into `calls`: they are
+-- never copied into another table.
 insert into calls
 with accepted as (
-    select * from normalised where verdict = 'ok'
+    select * from normalised($source_tz, $site_tz, $now_utc, $purged_before, $numbers_configured)
+    where verdict = 'ok'
 ),
 
 -- The window that keeps the first record of a repeated id sorts the whole file; most exports repeat
--- nothing, so it runs only when the ingest found repeats ($repeats_in_file).
+-- nothing, so it runs only when a file is known to repeat ids ($repeats_in_file: the ingest checks
+-- the rows this statement inserted, and on repeats removes them and runs it again with the window).
 first_in_file as (
     select * from accepted
     where not $repeats_in_file

@@ -1,11 +1,16 @@
--- Canonical text rows (temp table `staged`) → typed rows with one verdict each (temp `normalised`).
+-- Canonical text rows (temp `staged`) → typed rows with one verdict each: the table macro
+-- `normalised(source_tz, site_tz, now_utc, purged_before, numbers_configured)`.
 -- Grain: one row per staged record. verdict: 'ok', 'rejected' or 'filtered', with a reason.
--- Edge cases: naive timestamps are local time in $source_tz; a naive time that does not exist in
+-- A macro, not a table: the judged rows are never stored. The ingest reads it twice: once for the
+-- few rows set apart and the per-date counts (judged_summary.sql), once to stream the accepted rows
+-- into `calls` (insert_calls.sql). Writing ten million judged rows to a temporary table cost more
+-- than reading and judging the file twice. (A macro and not a view: a view cannot hold parameters.)
+-- Edge cases: naive timestamps are local time in source_tz; a naive time that does not exist in
 -- that zone (the hour skipped when clocks go forward) is rejected, never shifted; an ambiguous one
 -- (the repeated hour in October) takes the first occurrence. Nonsense is rejected, never corrected.
--- Switchboard numbers: with none configured ($numbers_configured false) every call counts; with some,
+-- Switchboard numbers: with none configured (numbers_configured false) every call counts; with some,
 -- a call to a dialled number outside them is filtered (a call with no dialled number is kept).
-create or replace temp table normalised as
+create or replace temp macro normalised(source_tz, site_tz, now_utc, purged_before, numbers_configured) as table
 with texts as (
     select
         s.*,
@@ -21,9 +26,9 @@ parsed as (
         nullif(trim(t.call_id), '') as id,
         lower(trim(t.outcome)) as outcome_norm,
         regexp_matches(t.started_text, '(Z|[+-]\d\d(:?\d\d)?)$') as started_has_offset,
-        parse_instant(t.started_text, $source_tz) as started_ts,
-        parse_instant(t.answered_text, $source_tz) as answered_ts,
-        parse_instant(t.ended_text, $source_tz) as ended_ts,
+        parse_instant(t.started_text, source_tz) as started_ts,
+        parse_instant(t.answered_text, source_tz) as answered_ts,
+        parse_instant(t.ended_text, source_tz) as ended_ts,
         try_cast(replace(nullif(trim(t.wait_s), ''), ',', '.') as double) as wait_num,
         try_cast(replace(nullif(trim(t.talk_s), ''), ',', '.') as double) as talk_num,
         digits_national(t.dialled_number) as dialled_norm,
@@ -45,12 +50,12 @@ judged as (
             when p.started_text is null or p.started_text = '' then 'missing started_at'
             when p.started_ts is null then 'started_at ''' || p.started_text || ''' is not an ISO 8601 timestamp'
             when not p.started_has_offset
-                and timezone($source_tz, p.started_ts) <> try_cast(p.started_text as timestamp)
-                then 'started_at ''' || p.started_text || ''' does not exist in ' || $source_tz
+                and timezone(source_tz, p.started_ts) <> try_cast(p.started_text as timestamp)
+                then 'started_at ''' || p.started_text || ''' does not exist in ' || source_tz
                     || ' (clocks went forward)'
             when p.started_ts < timestamptz '2000-01-01 00:00:00+00'
                 then 'started_at ''' || p.started_text || ''' is before the year 2000'
-            when p.started_ts > $now_utc + interval 1 day
+            when p.started_ts > now_utc + interval 1 day
                 then 'started_at ''' || p.started_text || ''' is in the future'
             when p.outcome_norm is null or p.outcome_norm = '' then 'missing outcome'
             when p.outcome_norm not in
@@ -74,7 +79,7 @@ judged as (
 ),
 
 localised as (
-    select j.*, timezone($site_tz, j.started_ts) as local_ts
+    select j.*, timezone(site_tz, j.started_ts) as local_ts
     from judged as j
 ),
 
@@ -99,23 +104,23 @@ verdicts as (
         l.*,
         case
             when l.reject_reason is not null then 'rejected'
-            when $purged_before is not null and l.local_date < cast($purged_before as date) then 'filtered'
-            when $numbers_configured and l.organisation_found is null and l.dialled_norm is not null
+            when purged_before is not null and l.local_date < cast(purged_before as date) then 'filtered'
+            when numbers_configured and l.organisation_found is null and l.dialled_norm is not null
                 then 'filtered'
             else 'ok'
         end as verdict,
         case
             when l.reject_reason is not null then l.reject_reason
-            when $purged_before is not null and l.local_date < cast($purged_before as date)
-                then 'before the retention limit (call rows before ' || $purged_before || ' were purged)'
-            when $numbers_configured and l.organisation_found is null and l.dialled_norm is not null
+            when purged_before is not null and l.local_date < cast(purged_before as date)
+                then 'before the retention limit (call rows before ' || purged_before || ' were purged)'
+            when numbers_configured and l.organisation_found is null and l.dialled_norm is not null
                 then 'not a switchboard number'
         end as reason
     from located as l
 ),
 
--- Only what later steps read: the raw text is kept for rejected rows alone, which keeps this
--- table (and memory) small on files of millions of rows.
+-- Only what later steps read: the raw text is kept for rejected rows alone (the caller column is
+-- never part of it).
 final as (
     select
         line_no,

@@ -1,5 +1,5 @@
 -- How many staged records were accepted and how many the normalising SQL rejected.
 select
-    count(*) filter (where verdict = 'ok') as ok,
-    count(*) filter (where verdict = 'rejected') as rejected
-from normalised
+    coalesce(sum(records) filter (where verdict = 'ok'), 0) as ok,
+    coalesce(sum(records) filter (where verdict = 'rejected'), 0) as rejected
+from judged_summary
