@@ -31,7 +31,7 @@ from pipeline.formats.canonical_csv import (
 )
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
-from pipeline.rebuild import apply_setting_changes, facts_fingerprint
+from pipeline.rebuild import apply_setting_changes, facts_fingerprint, refresh_facts
 from pipeline.views import create_views
 
 
@@ -341,15 +341,7 @@ def _load_staged(
 
     con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
-    store.execute_script(
-        con,
-        store.sql_text("ingest/refresh_facts.sql"),
-        {
-            "service_level_s": int(settings["service_level_s"]),
-            "short_abandon_s": int(settings["short_abandon_s"]),
-        },
-    )
-    store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
+    refresh_facts(con, settings)
     counts = store.fetch_one(con, store.sql_text("ingest/verdict_counts.sql"))
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)

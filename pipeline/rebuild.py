@@ -26,6 +26,19 @@ def facts_fingerprint(settings: Settings) -> str:
     return json.dumps({name: str(settings[name]) for name in FACT_SETTINGS}, sort_keys=True)
 
 
+def refresh_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Recount the daily, hourly and caller facts of the dates in temp `touched_dates`."""
+    store.execute_script(
+        con,
+        store.sql_text("ingest/refresh_facts.sql"),
+        {
+            "service_level_s": int(settings["service_level_s"]),
+            "short_abandon_s": int(settings["short_abandon_s"]),
+        },
+    )
+    store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
+
+
 def apply_setting_changes(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     """Rebuild calendar, local dates, after-hours flags and facts if the settings changed."""
     stored = store.fetch_one(con, "select value from settings where name = 'facts_fingerprint'")
@@ -45,14 +58,6 @@ def apply_setting_changes(con: duckdb.DuckDBPyConnection, settings: Settings) ->
         store.sql_text("ingest/rebuild_calls.sql"),
         {"site_tz": settings.site_tz, "purged_before": purged[0] if purged else None},
     )
-    store.execute_script(
-        con,
-        store.sql_text("ingest/refresh_facts.sql"),
-        {
-            "service_level_s": int(settings["service_level_s"]),
-            "short_abandon_s": int(settings["short_abandon_s"]),
-        },
-    )
-    store.execute_script(con, store.sql_text("ingest/refresh_caller_facts.sql"))
+    refresh_facts(con, settings)
     con.execute("commit").fetchall()
     return True
