@@ -28,42 +28,42 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from dashboard import data  # noqa: E402
+from dashboard import snapshot  # noqa: E402
 
-Loads = Callable[[data.Snapshot], object]
+Loads = Callable[[snapshot.Snapshot], object]
 
 
 def page_loads(through: dt.date) -> dict[str, Loads]:
     week_start = through - dt.timedelta(days=through.weekday())
     heat_first = through - dt.timedelta(weeks=8) + dt.timedelta(days=1)
 
-    def common(snap: data.Snapshot) -> None:
-        data.settings(snap)
-        data.organisations(snap)
+    def common(snap: snapshot.Snapshot) -> None:
+        snapshot.settings(snap)
+        snapshot.organisations(snap)
 
-    def vecka(snap: data.Snapshot) -> None:
+    def vecka(snap: snapshot.Snapshot) -> None:
         common(snap)
-        data.weeks(snap, "")
+        snapshot.weeks(snap, "")
         iso = through.isocalendar()
-        data.week_key_figures(snap, "", iso.year, iso.week)
-        data.days(snap, "", week_start, through)
-        data.hour_heatmap(snap, "", heat_first, through)
+        snapshot.week_key_figures(snap, "", iso.year, iso.week)
+        snapshot.days(snap, "", week_start, through)
+        snapshot.hour_heatmap(snap, "", heat_first, through)
 
-    def manad(snap: data.Snapshot) -> None:
+    def manad(snap: snapshot.Snapshot) -> None:
         common(snap)
-        data.months(snap, "")
-        data.month_weeks(snap, "", through.year, through.month)
+        snapshot.months(snap, "")
+        snapshot.month_weeks(snap, "", through.year, through.month)
 
-    def sql(snap: data.Snapshot) -> None:
+    def sql(snap: snapshot.Snapshot) -> None:
         common(snap)
-        data.catalog(snap)
+        snapshot.catalog(snap)
 
-    def data_page(snap: data.Snapshot) -> None:
+    def data_page(snap: snapshot.Snapshot) -> None:
         common(snap)
-        data.overview(snap)
-        data.ingested_files(snap)
-        data.rejected_reasons(snap)
-        data.filtered_reasons(snap)
+        snapshot.overview(snap)
+        snapshot.ingested_files(snap)
+        snapshot.rejected_reasons(snap)
+        snapshot.filtered_reasons(snap)
 
     return {"vecka": vecka, "manad": manad, "sql": sql, "data": data_page}
 
@@ -95,10 +95,10 @@ def main() -> None:
     for _ in range(args.repeat):
         st.cache_resource.clear()
         started = time.perf_counter()
-        data.connection(data.current_snapshot(db))
+        snapshot.connection(snapshot.current_snapshot(db))
         opens.append(time.perf_counter() - started)
-    snap = data.current_snapshot(db)
-    through = data.data_through(snap)
+    snap = snapshot.current_snapshot(db)
+    through = snapshot.data_through(snap)
 
     rows = []
     for page, load in page_loads(through).items():

@@ -33,15 +33,15 @@ def loaders(db: Path) -> dict[str, Callable[[], Any]]:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from dashboard import data
+    from dashboard import snapshot
 
-    snap = data.current_snapshot(db)
-    through = data.data_through(snap)
+    snap = snapshot.current_snapshot(db)
+    through = snapshot.data_through(snap)
     monday = through - dt.timedelta(days=through.weekday())
     iso = through.isocalendar()
 
     def raw(name: str) -> Callable[..., Any]:
-        return getattr(getattr(data, name), "__wrapped__", getattr(data, name))
+        return getattr(getattr(snapshot, name), "__wrapped__", getattr(snapshot, name))
 
     return {
         "weeks": lambda: raw("weeks")(snap, ""),

@@ -122,7 +122,7 @@ def adapter_input(name: str, n: int, data: Path) -> Path:
             write_threecx_log(con, n, paths[name], per_day=PER_DAY)
         else:
             # The sample writers (Python, a call at a time): Master.csv + queue_log, or CUCM day files.
-            from pipeline.formats.writers import write_asterisk, write_cucm
+            from pipeline.sample_writers import write_asterisk, write_cucm
 
             calls = canonical_frame(con, n, per_day=PER_DAY)
             if name == "cucm":

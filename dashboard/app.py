@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import snapshot, ui
 from dashboard.i18n import LANGS, t
 from pipeline.config import SettingsError, load_settings
 
@@ -36,12 +36,12 @@ navigation = st.navigation([
 ])
 
 try:
-    snap = data.current_snapshot(Path(load_settings().db))
-    organisations = data.organisations(snap)
+    snap = snapshot.current_snapshot(Path(load_settings().db))
+    organisations = snapshot.organisations(snap)
 except SettingsError as exc:
     st.error(ui.plain(exc))
     st.stop()
-except data.DataUnavailable as exc:
+except snapshot.DataUnavailable as exc:
     ui.show_unavailable(exc, lang)
     st.stop()
 
@@ -55,5 +55,5 @@ try:
     st.sidebar.markdown(f"**{ui.through_text(ctx)}**")
     ui.set_context(ctx)
     navigation.run()
-except data.DataUnavailable as exc:
+except snapshot.DataUnavailable as exc:
     ui.show_unavailable(exc, lang)

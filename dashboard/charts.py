@@ -14,8 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.i18n import t
-from pipeline import board
-from pipeline import formatting as fmt
+from pipeline import board, readable
 from pipeline.events import KIND_LABELS
 
 THIS_YEAR = "#1f5f8b"
@@ -58,7 +57,7 @@ def week_label(row: dict[str, Any], lang: str) -> str:
 
 def _event_text(event: dict[str, Any], lang: str) -> str:
     sv, en = KIND_LABELS.get(event["kind"], (event["kind"], event["kind"]))
-    span = fmt.day_span_label(event["first_date"], event["last_date"], lang)
+    span = readable.day_span_label(event["first_date"], event["last_date"], lang)
     return f"{span} {event['first_date'].year} – {sv if lang == 'sv' else en}: {event['text']}"
 
 
@@ -105,9 +104,9 @@ def _week_ticks(
         return ticks, keys, -45
     ticks = []
     for i, r in enumerate(rows):
-        lines = [fmt.week_label(int(r["iso_week"]), lang)]
+        lines = [readable.week_label(int(r["iso_week"]), lang)]
         if not r["is_complete"] or float(r["workdays_in_week"]) < 5:
-            lines.append(f"{fmt.workdays(float(r['workdays']), lang)} d")
+            lines.append(f"{readable.workdays(float(r['workdays']), lang)} d")
         if year_mark(i):
             lines.append(str(r["iso_year"]))
         ticks.append("<br>".join(lines))
@@ -144,7 +143,7 @@ def weekly_bars(
     decimals = 1 if per_workday else 0
     incomplete = [not r["is_complete"] for r in rows]
     hover = [
-        f"{r['iso_year']} {lab}, {fmt.day_span_label(r['week_start'], r['through_date'], lang)}"
+        f"{r['iso_year']} {lab}, {readable.day_span_label(r['week_start'], r['through_date'], lang)}"
         for r, lab in zip(rows, labels, strict=True)
     ]
 
@@ -166,9 +165,9 @@ def weekly_bars(
     if show_baseline:
         fig.add_scatter(
             x=keys, y=baseline, mode="lines", line={"color": BASELINE, "dash": "dash", "shape": "hvh"},
-            name=t("series_baseline", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
+            name=t("series_baseline", lang, baseline=readable.number(baseline_per_month, 0, lang)),
             hovertemplate="%{y:,." + str(decimals) + "f}<extra>" + t("series_baseline", lang,
-                          baseline=fmt.number(baseline_per_month, 0, lang)) + "</extra>",
+                          baseline=readable.number(baseline_per_month, 0, lang)) + "</extra>",
         )
     for key, inc in zip(keys, incomplete, strict=True):
         if inc and key == keys[-1]:
@@ -209,7 +208,7 @@ def monthly_bars(
     An incomplete month of `year` is hatched; its like-for-like value a year earlier is marked on last
     year's bar and the projection for the whole month is a separate marker, never a bar.
     """
-    names = fmt.MONTHS_SHORT[lang]
+    names = readable.MONTHS_SHORT[lang]
     this = {r["month"]: r for r in months.filter(pl.col("year") == year).to_dicts()}
     prev = {r["month"]: r for r in months.filter(pl.col("year") == year - 1).to_dicts()}
 
@@ -217,14 +216,14 @@ def monthly_bars(
     fig.add_bar(
         x=[names[m - 1] for m in sorted(prev)], y=[prev[m]["calls"] for m in sorted(prev)],
         name=str(year - 1), marker_color=PREV_YEAR, offsetgroup="prev",
-        text=[fmt.number(prev[m]["calls"], 0, lang) for m in sorted(prev)], textposition="outside",
+        text=[readable.number(prev[m]["calls"], 0, lang) for m in sorted(prev)], textposition="outside",
     )
     texts = []
     for m in sorted(this):
         row = this[m]
-        text = fmt.number(row["calls"], 0, lang)
+        text = readable.number(row["calls"], 0, lang)
         if not row["is_complete"]:
-            text += " (" + fmt.through_label(row["through_date"], lang) + ")"
+            text += " (" + readable.through_label(row["through_date"], lang) + ")"
         texts.append(text)
     fig.add_bar(
         x=[names[m - 1] for m in sorted(this)], y=[this[m]["calls"] for m in sorted(this)],
@@ -245,22 +244,22 @@ def monthly_bars(
                 mode="markers+text",
                 marker={"symbol": "line-ew-open", "size": 28, "color": THIS_YEAR,
                         "line": {"width": 3, "color": THIS_YEAR}},
-                text=[fmt.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle left",
+                text=[readable.number(row["calls_prev_year_same_days"], 0, lang)], textposition="middle left",
                 name=t("series_same_days", lang, year=year - 1)
-                + " (" + fmt.day_span_label(row["month_start"], row["through_date"], lang) + ")",
+                + " (" + readable.day_span_label(row["month_start"], row["through_date"], lang) + ")",
             )
         if row["projected_calls"] is not None:
             fig.add_scatter(
                 x=[names[m - 1]], y=[row["projected_calls"]], offsetgroup="this", mode="markers+text",
                 marker={"symbol": "line-ew-open", "size": 28, "color": BASELINE,
                         "line": {"width": 3, "color": BASELINE}},
-                text=[fmt.number(row["projected_calls"], 0, lang)], textposition="top center",
+                text=[readable.number(row["projected_calls"], 0, lang)], textposition="top center",
                 name=t("series_projection", lang),
             )
     if baseline_per_month:
         fig.add_hline(
             y=baseline_per_month, line_dash="dash", line_color=BASELINE,
-            annotation_text=t("baseline_line", lang, baseline=fmt.number(baseline_per_month, 0, lang)),
+            annotation_text=t("baseline_line", lang, baseline=readable.number(baseline_per_month, 0, lang)),
             annotation_position="top left",
         )
     marked = [(names[m - 1], _touching(events, this[m]["month_start"], this[m]["month_end"], lang))
@@ -282,7 +281,7 @@ def hour_heatmap(frame: pl.DataFrame, *, lang: str) -> go.Figure:
     totals = [[lookup[(w, h)]["calls"] if (w, h) in lookup else None for h in hours] for w in weekdays]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[f"{h:02d}" for h in hours], y=[fmt.WEEKDAYS[lang][w - 1] for w in weekdays],
+            z=z, x=[f"{h:02d}" for h in hours], y=[readable.WEEKDAYS[lang][w - 1] for w in weekdays],
             customdata=totals, colorscale="Blues",
             hovertemplate="%{y} %{x}:00 – %{z:,.1f} " + t("per_day", lang)
             + " (%{customdata:,})<extra></extra>",

@@ -1,6 +1,6 @@
 """Dashboard label text in Swedish (default) and English.
 
-Numbers, dates and period labels come from pipeline.formatting; this module holds only the words
+Numbers, dates and period labels come from pipeline.readable; this module holds only the words
 the dashboard itself shows. `t(key, lang, **values)` looks a label up and fills its placeholders.
 """
 

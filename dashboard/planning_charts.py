@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import THIS_YEAR, _layout
-from pipeline import erlang
-from pipeline import formatting as fmt
+from pipeline import erlang, readable
 from pipeline.forecast import BASELINES, Forecast
 from pipeline.staffing import WeekPlan, grid
 
@@ -118,7 +117,7 @@ def forecast_chart(fc: Forecast, lang: str) -> go.Figure:
     """Working days ahead: the forecast with its 80 % interval as a band."""
     days = [d for d in fc.days if d.kind != "closed"]
     x = [d.date for d in days]
-    labels = [f"{WEEKDAY_SHORT[lang][d.weekday - 1]} {fmt.number(d.calls, 0, lang)}" for d in days]
+    labels = [f"{WEEKDAY_SHORT[lang][d.weekday - 1]} {readable.number(d.calls, 0, lang)}" for d in days]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -151,9 +150,9 @@ def errors_table(fc: Forecast, lang: str) -> pl.DataFrame:
     rows = [
         {
             tr("col_method", lang): tr("this_forecast" if e.method == "forecast" else e.method, lang),
-            tr("col_days", lang): fmt.number(e.days, 0, lang),
-            tr("col_mae", lang): fmt.number(e.mae, 1, lang),
-            tr("col_wape", lang): fmt.share(e.wape, 1, lang),
+            tr("col_days", lang): readable.number(e.days, 0, lang),
+            tr("col_mae", lang): readable.number(e.mae, 1, lang),
+            tr("col_wape", lang): readable.share(e.wape, 1, lang),
         }
         for e in fc.errors
     ]
@@ -164,9 +163,9 @@ def callers_note(row: dict[str, Any], lang: str) -> str:
     return tr(
         "callers_note",
         lang,
-        anonymous=fmt.number(row["anonymous_calls"], 0, lang),
-        repeat=fmt.number(row["repeat_callers"], 0, lang),
-        hour=fmt.number(row["through_within_hour"], 0, lang),
-        same=fmt.number(row["through_same_day"], 0, lang),
-        next=fmt.number(row["through_by_next_workday"], 0, lang),
+        anonymous=readable.number(row["anonymous_calls"], 0, lang),
+        repeat=readable.number(row["repeat_callers"], 0, lang),
+        hour=readable.number(row["through_within_hour"], 0, lang),
+        same=readable.number(row["through_same_day"], 0, lang),
+        next=readable.number(row["through_by_next_workday"], 0, lang),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, snapshot
 from dashboard.planning_charts import (
     callers_note,
     errors_table,
@@ -19,7 +19,7 @@ from dashboard.planning_charts import (
     tr,
 )
 from dashboard.ui import Context
-from pipeline import formatting as fmt
+from pipeline import readable
 from pipeline.forecast import Forecast
 from pipeline.staffing import Target, forecast_weeks, plan_week
 from pipeline.staffing_check import summary
@@ -27,23 +27,23 @@ from pipeline.staffing_check import summary
 
 def callers_section(ctx: Context, week: dict[str, Any]) -> None:
     st.subheader(tr("callers_title", ctx.lang))
-    found = data.week_callers(ctx.snap, ctx.org, week["iso_year"], week["iso_week"])
+    found = snapshot.week_callers(ctx.snap, ctx.org, week["iso_year"], week["iso_week"])
     if found.is_empty():
         st.caption(tr("no_callers", ctx.lang))
         return
     row = found.row(0, named=True)
     columns = st.columns(4)
-    columns[0].metric(tr("callers", ctx.lang), fmt.number(row["callers"], 0, ctx.lang))
-    columns[1].metric(tr("reached_share", ctx.lang), fmt.share(row["reached_share"], 1, ctx.lang))
-    columns[2].metric(tr("never_through", ctx.lang), fmt.number(row["never_through"], 0, ctx.lang))
-    columns[3].metric(tr("resolution_rate", ctx.lang), fmt.share(row["resolution_rate"], 1, ctx.lang))
+    columns[0].metric(tr("callers", ctx.lang), readable.number(row["callers"], 0, ctx.lang))
+    columns[1].metric(tr("reached_share", ctx.lang), readable.share(row["reached_share"], 1, ctx.lang))
+    columns[2].metric(tr("never_through", ctx.lang), readable.number(row["never_through"], 0, ctx.lang))
+    columns[3].metric(tr("resolution_rate", ctx.lang), readable.share(row["resolution_rate"], 1, ctx.lang))
     st.caption(callers_note(row, ctx.lang))
     if not row["is_final"]:
         st.caption(tr("callers_provisional", ctx.lang))
 
 
 def _settings_target(ctx: Context) -> tuple[Target, float]:
-    values = data.settings(ctx.snap)
+    values = snapshot.settings(ctx.snap)
     share = float(values.get("service_level_share") or 0.8)
     wrap_up = float(values.get("wrap_up_s") or 30)
     return Target(share, float(ctx.service_level_s)), wrap_up
@@ -57,7 +57,7 @@ def staffing_section(ctx: Context, fc: Forecast) -> None:
         tr("staffing_week", ctx.lang),
         whole,
         key="staff_week",
-        format_func=lambda m: f"{m.isocalendar()[0]} {fmt.week_label(m.isocalendar()[1], ctx.lang)}",
+        format_func=lambda m: f"{m.isocalendar()[0]} {readable.week_label(m.isocalendar()[1], ctx.lang)}",
     )
     target, wrap_up = _settings_target(ctx)
     plan = plan_week(fc, choice, target, wrap_up)
@@ -72,22 +72,22 @@ def staffing_section(ctx: Context, fc: Forecast) -> None:
     )
     level, hours = expected_service_level(plan, entered, ctx.lang)
     left, right = st.columns(2)
-    left.metric(tr("staffing_expected", ctx.lang), fmt.share(level, 1, ctx.lang))
-    right.metric(tr("staffing_hours", ctx.lang), fmt.number(hours, 0, ctx.lang))
+    left.metric(tr("staffing_expected", ctx.lang), readable.share(level, 1, ctx.lang))
+    right.metric(tr("staffing_hours", ctx.lang), readable.number(hours, 0, ctx.lang))
     st.caption(
         tr(
             "staffing_note",
             ctx.lang,
-            share=fmt.share(target.share, 0, ctx.lang),
-            seconds=fmt.number(target.seconds, 0, ctx.lang),
-            handle=fmt.number(plan.handle_s, 0, ctx.lang),
-            talk=fmt.number(fc.handle_talk_s, 0, ctx.lang),
-            wrap=fmt.number(wrap_up, 0, ctx.lang),
+            share=readable.share(target.share, 0, ctx.lang),
+            seconds=readable.number(target.seconds, 0, ctx.lang),
+            handle=readable.number(plan.handle_s, 0, ctx.lang),
+            talk=readable.number(fc.handle_talk_s, 0, ctx.lang),
+            wrap=readable.number(wrap_up, 0, ctx.lang),
         )
     )
     if fc.abandon_share is not None:
-        st.caption(tr("staffing_abandon", ctx.lang, abandon=fmt.share(fc.abandon_share, 1, ctx.lang)))
-    checks = data.staffing_check(ctx.snap, ctx.org, target.seconds, wrap_up, fc.data_through)
+        st.caption(tr("staffing_abandon", ctx.lang, abandon=readable.share(fc.abandon_share, 1, ctx.lang)))
+    checks = snapshot.staffing_check(ctx.snap, ctx.org, target.seconds, wrap_up, fc.data_through)
     checked = summary(checks, ctx.lang, ctx.lang)
     if checked:
         st.caption(checked)

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from dashboard.i18n import t
-from pipeline import formatting as fmt
+from pipeline import readable
 from pipeline.board import BoardTable
 from pipeline.board_files import neutralise
 
@@ -20,23 +20,23 @@ Formatter = Callable[[Any, str], str]
 
 
 def _int(value: Any, lang: str) -> str:
-    return fmt.number(value, 0, lang)
+    return readable.number(value, 0, lang)
 
 
 def _one(value: Any, lang: str) -> str:
-    return fmt.number(value, 1, lang)
+    return readable.number(value, 1, lang)
 
 
 def _days(value: Any, lang: str) -> str:
-    return fmt.workdays(value, lang)
+    return readable.workdays(value, lang)
 
 
 def _pct(value: Any, lang: str) -> str:
-    return fmt.percent(value, 1, lang, signed=True)
+    return readable.percent(value, 1, lang, signed=True)
 
 
 def _share(value: Any, lang: str) -> str:
-    return fmt.share(value, 1, lang)
+    return readable.share(value, 1, lang)
 
 
 def _text(value: Any, lang: str) -> str:
@@ -92,7 +92,7 @@ def week_days(days: pl.DataFrame, lang: str) -> pl.DataFrame:
             day_type += f" ({r['holiday_name']})"
         rows.append({
             "date": r["date"].isoformat(),
-            "weekday": fmt.WEEKDAYS[lang][r["weekday"] - 1],
+            "weekday": readable.WEEKDAYS[lang][r["weekday"] - 1],
             "day_type": day_type,
             "calls": r["calls"],
             "answered": r["answered"],

@@ -14,10 +14,9 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import snapshot
 from dashboard.i18n import t
-from pipeline import board_files, health
-from pipeline import formatting as fmt
+from pipeline import board_files, health, readable
 from pipeline.board import BoardTable, YearSummary
 
 _KEY = "_dashboard_context"
@@ -27,7 +26,7 @@ _KEY = "_dashboard_context"
 class Context:
     lang: str
     org: str  # '' = the whole switchboard
-    snap: data.Snapshot
+    snap: snapshot.Snapshot
     data_through: dt.date
     baseline_per_month: float
     service_level_s: int
@@ -36,8 +35,8 @@ class Context:
         return t(key, self.lang, **values)
 
 
-def build_context(snap: data.Snapshot, lang: str, org: str) -> Context:
-    values = data.settings(snap)
+def build_context(snap: snapshot.Snapshot, lang: str, org: str) -> Context:
+    values = snapshot.settings(snap)
     return Context(
         lang=lang,
         org=org,
@@ -77,7 +76,7 @@ def page_header(ctx: Context, title_key: str) -> None:
     st.caption(f"{through_text(ctx)} · {ctx.t('org_label')}: {org}")
 
 
-def show_unavailable(exc: data.DataUnavailable, lang: str) -> None:
+def show_unavailable(exc: snapshot.DataUnavailable, lang: str) -> None:
     if exc.kind == "replacing":
         st.warning(t("replacing_db", lang))
     else:
@@ -123,7 +122,7 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
         st.caption(
             ctx.t(
                 "vs_prev_year",
-                span=fmt.day_span_label(prev["first_date"], prev["last_date"], lang),
+                span=readable.day_span_label(prev["first_date"], prev["last_date"], lang),
                 year=prev["first_date"].year,
             )
         )
@@ -133,24 +132,24 @@ def week_key_figures(ctx: Context, figures: pl.DataFrame) -> None:
         if prev is None or cur[key] is None or prev[key] is None:
             return None, None
         delta = round(100 * (cur[key] - prev[key]), 1)
-        return f"{'+' if delta > 0 else ''}{fmt.number(delta, 1, lang)} {pp}", delta
+        return f"{'+' if delta > 0 else ''}{readable.number(delta, 1, lang)} {pp}", delta
 
     def percent(key: str) -> tuple[str | None, float | None]:
         delta = _change(cur[key], prev[key]) if prev else None
-        return (None if delta is None else fmt.percent(delta, 1, lang, signed=True)), delta
+        return (None if delta is None else readable.percent(delta, 1, lang, signed=True)), delta
 
     # Which way is better: more answered calls, shorter waits; volume is neither good nor bad.
     metrics: list[tuple[str, str, tuple[str | None, float | None], Literal["up", "down", "none"]]] = [
-        (ctx.t("kf_calls"), fmt.number(cur["calls"], 0, lang), percent("calls"), "none"),
-        (ctx.t("kf_answer_rate"), fmt.share(cur["answer_rate"], 1, lang), points("answer_rate"), "up"),
+        (ctx.t("kf_calls"), readable.number(cur["calls"], 0, lang), percent("calls"), "none"),
+        (ctx.t("kf_answer_rate"), readable.share(cur["answer_rate"], 1, lang), points("answer_rate"), "up"),
         (
             ctx.t("kf_service_level", s=ctx.service_level_s),
-            fmt.share(cur["service_level"], 1, lang),
+            readable.share(cur["service_level"], 1, lang),
             points("service_level"),
             "up",
         ),
-        (ctx.t("kf_asa"), f"{fmt.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "down"),
-        (ctx.t("kf_after_hours"), fmt.number(cur["after_hours"], 0, lang), percent("after_hours"), "none"),
+        (ctx.t("kf_asa"), f"{readable.number(cur['avg_wait_s'], 1, lang)} s", percent("avg_wait_s"), "down"),
+        (ctx.t("kf_after_hours"), readable.number(cur["after_hours"], 0, lang), percent("after_hours"), "none"),
     ]
     columns = st.columns(len(metrics))
     for column, (label, value, (delta_text, delta), good) in zip(columns, metrics, strict=True):
@@ -188,15 +187,15 @@ def year_summary(ctx: Context, summary: YearSummary) -> None:
     if not summary.is_complete:
         prev_label += " " + ctx.t("ys_same_days")
     metrics = [
-        (ctx.t("ys_calls", year=summary.year), fmt.number(summary.calls, 0, lang), None),
-        (prev_label, fmt.number(summary.calls_prev_year, 0, lang), None),
-        (ctx.t("ys_change"), fmt.percent(summary.calls_yoy_pct, 1, lang, signed=True), None),
-        (ctx.t("ys_change_per_workday"), fmt.percent(summary.calls_per_workday_yoy_pct, 1, lang, signed=True), None),
-        (ctx.t("kf_answer_rate"), fmt.share(summary.answer_rate, 1, lang), None),
+        (ctx.t("ys_calls", year=summary.year), readable.number(summary.calls, 0, lang), None),
+        (prev_label, readable.number(summary.calls_prev_year, 0, lang), None),
+        (ctx.t("ys_change"), readable.percent(summary.calls_yoy_pct, 1, lang, signed=True), None),
+        (ctx.t("ys_change_per_workday"), readable.percent(summary.calls_per_workday_yoy_pct, 1, lang, signed=True), None),
+        (ctx.t("kf_answer_rate"), readable.share(summary.answer_rate, 1, lang), None),
         (
             ctx.t("ys_average"),
-            fmt.number(summary.average_per_month, 0, lang),
-            ctx.t("ys_baseline", baseline=fmt.number(summary.baseline_per_month, 0, lang))
+            readable.number(summary.average_per_month, 0, lang),
+            ctx.t("ys_baseline", baseline=readable.number(summary.baseline_per_month, 0, lang))
             if summary.baseline_per_month else None,
         ),
     ]

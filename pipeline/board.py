@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipeline import formatting as fmt
+from pipeline import readable
 from pipeline.store import StoreError, sql_text
 
 ALL = "(alla)"  # the scope of the whole switchboard in the base_* views
@@ -116,8 +116,8 @@ class YearSummary:
         """'Genomsnittet för 2016 är 7 800 samtal/månad (baslinje 7 800).'"""
         if self.average_per_month is None:
             return ""
-        average = fmt.number(self.average_per_month, 0, lang)
-        base = fmt.number(self.baseline_per_month, 0, lang) if self.baseline_per_month else None
+        average = readable.number(self.average_per_month, 0, lang)
+        base = readable.number(self.baseline_per_month, 0, lang) if self.baseline_per_month else None
         if lang == "sv":
             unit = "hel månad" if self.complete_months == 1 else "hela månader"
             scope = "" if self.is_complete else f" ({self.complete_months} {unit})"
@@ -157,15 +157,15 @@ class BoardTable:
 
 def cell_text(value: Any, kind: str, lang: str) -> str:
     if kind == "int":
-        return fmt.number(value, 0, lang)
+        return readable.number(value, 0, lang)
     if kind == "workdays":
-        return fmt.workdays(value, lang)
+        return readable.workdays(value, lang)
     if kind == "dec1":
-        return fmt.number(value, 1, lang)
+        return readable.number(value, 1, lang)
     if kind == "share":
-        return fmt.share(value, 1, lang)
+        return readable.share(value, 1, lang)
     if kind == "pct":
-        return fmt.percent(value, 1, lang, signed=True)
+        return readable.percent(value, 1, lang, signed=True)
     return "" if value is None else str(value)
 
 
@@ -179,23 +179,23 @@ def week_label(
     lang: str,
 ) -> str:
     """The one label of a week row; see the module docstring for the convention."""
-    label = fmt.week_label(int(iso_week), lang)
-    days = fmt.days_label(float(workdays), lang)
+    label = readable.week_label(int(iso_week), lang)
+    days = readable.days_label(float(workdays), lang)
     whole_week = first == week_start and (last - first).days == 6
     if not whole_week:
-        return f"{label} ({fmt.day_span_label(first, last, lang)}, {days})"
+        return f"{label} ({readable.day_span_label(first, last, lang)}, {days})"
     if float(workdays) < 5:
         return f"{label} ({days})"
     return label
 
 
 def month_title(year: int, month: int, lang: str) -> str:
-    return fmt.month_label(year, month, lang)
+    return readable.month_label(year, month, lang)
 
 
 def month_period_label(row: dict[str, Any], lang: str) -> str:
-    label = fmt.month_label(row["year"], row["month"], lang)
-    return label if row["is_complete"] else f"{label} {fmt.through_label(row['through_date'], lang)}"
+    label = readable.month_label(row["year"], row["month"], lang)
+    return label if row["is_complete"] else f"{label} {readable.through_label(row['through_date'], lang)}"
 
 
 def _org_suffix(org: str | None) -> str:
@@ -326,7 +326,7 @@ def months_table(
     last = this[-1] if this else None
     total_text = str(year)
     if last is not None and not summary.is_complete:
-        total_text += f" {fmt.through_label(last['through_date'], lang)}"
+        total_text += f" {readable.through_label(last['through_date'], lang)}"
     total = Row(
         _total_label(total_text, lang),
         total_values,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import formatting as fmt
+from pipeline import readable
 from pipeline.board import COLUMNS, PERIOD, BoardTable, Row
 from pipeline.errors import UsageError
 
@@ -50,7 +50,7 @@ def org_text(org: str | None, lang: str) -> str:
 
 
 def through_text(through: dt.date, lang: str) -> str:
-    return ("data t.o.m. " if lang == "sv" else "data through ") + fmt.date_text(through, lang)
+    return ("data t.o.m. " if lang == "sv" else "data through ") + readable.date_text(through, lang)
 
 
 # CSV and JSON ---------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def _add_chart(
     if kind == "months" and baseline_per_month:
         # The line's values sit in a helper column right of the print area.
         helper = len(columns) + 2
-        label = ("Baslinje " if lang == "sv" else "Baseline ") + fmt.number(baseline_per_month, 0, lang)
+        label = ("Baslinje " if lang == "sv" else "Baseline ") + readable.number(baseline_per_month, 0, lang)
         sheet.write_string(header_row, helper, label)
         for r in range(first, last_row + 1):
             sheet.write_number(r, helper, baseline_per_month)

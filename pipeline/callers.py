@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline import formatting as fmt
+from pipeline import readable
 from pipeline.store import fetch_one
 
 
@@ -57,12 +57,12 @@ def board_lines(figures: MonthCallers, lang: str = "sv") -> list[str]:
     """Four lines for a slide: who called, who reached a person, who never got through, who called again."""
 
     def n(value: int) -> str:
-        return fmt.number(value, 0, lang)
+        return readable.number(value, 0, lang)
 
     def share(value: float | None) -> str:
-        return fmt.share(value, 1, lang)
+        return readable.share(value, 1, lang)
 
-    month = fmt.month_label(figures.year, figures.month, lang)
+    month = readable.month_label(figures.year, figures.month, lang)
     note = "" if figures.is_final else (" (preliminärt)" if lang == "sv" else " (provisional)")
     if lang == "sv":
         return [

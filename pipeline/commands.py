@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline import board, board_files, health, store, switchboard
-from pipeline import formatting as fmt
+from pipeline import board, board_files, health, readable, store, switchboard
 from pipeline import report as reports
 from pipeline.config import Settings, load_settings
 from pipeline.errors import EXIT_FAILED, EXIT_OK, UsageError
@@ -363,7 +362,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(str(exc)) from None
     print(f"{'table':<14} {'rows':>11} {'written':>8} {'kept':>6} {'removed':>8}")
     for t in report.tables:
-        print(f"{t.name:<14} {fmt.number(t.rows, 0):>11} {t.written:>8} {t.kept:>6} {t.removed:>8}")
+        print(f"{t.name:<14} {readable.number(t.rows, 0):>11} {t.written:>8} {t.kept:>6} {t.removed:>8}")
     print(
         f"exported build {report.build_id} (data through {report.data_through or 'no data yet'}) to"
         f" {report.folder}: {report.bytes_total / 1e6:.1f} MB in {report.seconds:.1f} s"
@@ -523,13 +522,13 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         rows, oldest = would_purge(settings, cutoff)
         span = f" (oldest {oldest})" if oldest else ""
         print(
-            f"would remove {fmt.number(rows, 0, 'en')} call rows dated before {cutoff}{span};"
+            f"would remove {readable.number(rows, 0, 'en')} call rows dated before {cutoff}{span};"
             " dry run, nothing changed"
         )
         return EXIT_OK
     removed, published = purge(settings, cutoff)
     print(
-        f"removed {fmt.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
+        f"removed {readable.number(removed, 0, 'en')} call rows dated before {cutoff}; statistics unchanged;"
         f" published {published.path}"
     )
     return 0

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.calendar import CalendarRules
+from pipeline.workdays import CalendarRules
 
 
 class SettingsError(Exception):

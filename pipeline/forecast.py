@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipeline import store
-from pipeline.calendar import WorkingCalendar
+from pipeline.workdays import WorkingCalendar
 
 METHOD = "working-day profile (weekday × day kind × level of the last 4 weeks × last year's season)"
 BASELINES = ("same weekday last week", "same weekday 52 weeks earlier")

@@ -8,8 +8,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import formatting as fmt
-from pipeline import store
+from pipeline import readable, store
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "missing_day": ("arbetsdag utan samtal", "working day without calls"),
@@ -36,7 +35,7 @@ def describe(finding: dict[str, Any], lang: str) -> str:
     label = KIND_LABELS.get(finding["kind"], (finding["kind"], finding["kind"]))[1 if lang == "en" else 0]
     first: dt.date = finding["first_date"]
     last: dt.date = finding["last_date"]
-    return f"{label} {fmt.day_span_label(first, last, lang)}"
+    return f"{label} {readable.day_span_label(first, last, lang)}"
 
 
 def summary_line(findings: list[dict[str, Any]], lang: str) -> str:

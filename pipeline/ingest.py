@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 
 from pipeline import formats, inputs, interrupts, store, switchboard
-from pipeline.calendar import WorkingCalendar, calendar_span
 from pipeline.config import Settings
 from pipeline.formats import callstats_csv
 from pipeline.formats.base import Adapter, AdapterOptions, FormatError, ParsedFile
@@ -33,6 +32,7 @@ from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
 from pipeline.rebuild import apply_setting_changes, facts_fingerprint, refresh_facts
 from pipeline.views import create_views
+from pipeline.workdays import WorkingCalendar, calendar_span
 
 
 @dataclass

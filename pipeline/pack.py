@@ -21,8 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline import board, events, store
-from pipeline import formatting as fmt
+from pipeline import board, events, readable, store
 from pipeline.board import BoardTable
 from pipeline.config import Settings
 from pipeline.errors import UsageError
@@ -50,7 +49,7 @@ class Pack:
     @property
     def title(self) -> str:
         what = "Växel – statistik" if self.lang == "sv" else "Switchboard – statistics"
-        return f"{what} {fmt.month_label(self.year, self.month, self.lang)}"
+        return f"{what} {readable.month_label(self.year, self.month, self.lang)}"
 
     def org_text(self) -> str:
         if self.org:
@@ -58,7 +57,7 @@ class Pack:
         return "Hela växeln" if self.lang == "sv" else "The whole switchboard"
 
     def through_text(self) -> str:
-        return ("data t.o.m. " if self.lang == "sv" else "data through ") + fmt.date_text(
+        return ("data t.o.m. " if self.lang == "sv" else "data through ") + readable.date_text(
             self.through, self.lang
         )
 

@@ -12,8 +12,7 @@ import io
 import os
 from typing import Any
 
-from pipeline import board
-from pipeline import formatting as fmt
+from pipeline import board, readable
 from pipeline.board import COLUMNS, BoardTable
 from pipeline.pack import Pack
 from pipeline.pack_pptx import SLIDE_MONTH_COLUMNS, SLIDE_WEEK_COLUMNS
@@ -60,7 +59,7 @@ def render(pack: Pack) -> bytes:
     story: list[Any] = [*_heading(pack, pack.title, styles)]
     weeks = _grid(pack.weeks, SLIDE_WEEK_COLUMNS, regular, bold, 9.5, [4.3, 2.7, 1.7, 2.6])
     months = _grid(pack.months, SLIDE_MONTH_COLUMNS, regular, bold, 8.5, [3.3, 1.6, 2.5, 2.3, 2.5, 2.7])
-    weeks_title = ("Veckorna i " if lang == "sv" else "The weeks of ") + fmt.month_label(
+    weeks_title = ("Veckorna i " if lang == "sv" else "The weeks of ") + readable.month_label(
         pack.year, pack.month, lang
     )
     months_title = (
@@ -79,7 +78,7 @@ def render(pack: Pack) -> bytes:
     story.append(layout)
     story.append(PageBreak())
     title = "Veckotrend och händelser" if lang == "sv" else "Weekly trend and events"
-    story += _heading(pack, f"{title} – {fmt.month_label(pack.year, pack.month, lang)}", styles)
+    story += _heading(pack, f"{title} – {readable.month_label(pack.year, pack.month, lang)}", styles)
     story.append(_trend_chart(pack, regular))
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph("Händelser" if lang == "sv" else "Events", styles["h2"]))
@@ -192,8 +191,8 @@ def _months_chart(pack: Pack, font: str) -> Any:
     chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: fmt.number(v, 0, lang)
-    chart.categoryAxis.categoryNames = [fmt.MONTHS_SHORT[lang][(r.month or 1) - 1] for r in rows]
+    chart.valueAxis.labelTextFormat = lambda v: readable.number(v, 0, lang)
+    chart.categoryAxis.categoryNames = [readable.MONTHS_SHORT[lang][(r.month or 1) - 1] for r in rows]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor(PREV_YEAR)
@@ -217,7 +216,7 @@ def _months_chart(pack: Pack, font: str) -> Any:
                 strokeDashArray=[4, 3],
             )
         )
-        label = ("Baslinje " if lang == "sv" else "Baseline ") + fmt.number(pack.baseline_per_month, 0, lang)
+        label = ("Baslinje " if lang == "sv" else "Baseline ") + readable.number(pack.baseline_per_month, 0, lang)
         legend_items.append((colors.HexColor(BASELINE), label))
     legend = Legend()
     legend.x, legend.y = chart.x, 0.5 * cm
@@ -252,7 +251,7 @@ def _trend_chart(pack: Pack, font: str) -> Any:
     chart.valueAxis.valueMax = max([*this, *(p for p in prev if p is not None)]) * 1.15
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.labelTextFormat = lambda v: fmt.number(v, 0, lang)
+    chart.valueAxis.labelTextFormat = lambda v: readable.number(v, 0, lang)
     chart.categoryAxis.categoryNames = [board.week_row_label(r, lang) for r in rows]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7

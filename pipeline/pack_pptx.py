@@ -13,8 +13,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline import board
-from pipeline import formatting as fmt
+from pipeline import board, readable
 from pipeline.board import COLUMNS, BoardTable
 from pipeline.pack import Pack
 
@@ -133,7 +132,7 @@ def _table(
 def _first_slide(slide: Any, pack: Pack) -> None:
     lang = pack.lang
     _heading(slide, pack, pack.title)
-    weeks_title = ("Veckorna i " if lang == "sv" else "The weeks of ") + fmt.month_label(
+    weeks_title = ("Veckorna i " if lang == "sv" else "The weeks of ") + readable.month_label(
         pack.year, pack.month, lang
     )
     _text(slide, 0.5, 1.35, 5.4, 0.35, [weeks_title], 14, bold_first=True)
@@ -175,14 +174,14 @@ def _months_chart(slide: Any, pack: Pack, left: float, top: float, width: float,
     rows = pack.months.rows
     data = CategoryChartData(number_format=NUMBER_FORMAT)
     data.categories = [
-        fmt.MONTHS_SHORT[lang][(r.month or 1) - 1]
-        + ("" if r.is_complete or r.last_date is None else f" ({fmt.through_label(r.last_date, lang)})")
+        readable.MONTHS_SHORT[lang][(r.month or 1) - 1]
+        + ("" if r.is_complete or r.last_date is None else f" ({readable.through_label(r.last_date, lang)})")
         for r in rows
     ]
     data.add_series(str(pack.year - 1), [r.values.get("calls_prev_year") for r in rows])
     data.add_series(str(pack.year), [r.values.get("calls") for r in rows])
     if pack.baseline_per_month:
-        name = ("Baslinje " if lang == "sv" else "Baseline ") + fmt.number(pack.baseline_per_month, 0, lang)
+        name = ("Baslinje " if lang == "sv" else "Baseline ") + readable.number(pack.baseline_per_month, 0, lang)
         data.add_series(name, [pack.baseline_per_month] * len(rows))
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(left), Inches(top), Inches(width), Inches(height), data
@@ -257,7 +256,7 @@ def _second_slide(slide: Any, pack: Pack) -> None:
 
     lang = pack.lang
     title = "Veckotrend och händelser" if lang == "sv" else "Weekly trend and events"
-    _heading(slide, pack, f"{title} – {fmt.month_label(pack.year, pack.month, lang)}")
+    _heading(slide, pack, f"{title} – {readable.month_label(pack.year, pack.month, lang)}")
     rows = pack.trend.sort("week_start").to_dicts()
     if rows:
         data = CategoryChartData(number_format=NUMBER_FORMAT)

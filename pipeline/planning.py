@@ -7,8 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from pipeline import erlang, store
-from pipeline import formatting as fmt
+from pipeline import erlang, readable, store
 from pipeline import report as reports
 from pipeline.errors import UsageError
 from pipeline.forecast import BASELINES, Errors, Forecast, load_history, make_forecast
@@ -74,7 +73,7 @@ def _error_rows(errors: list[Errors]) -> list[str]:
     lines = [f"  {'method':<42} {'days':>5} {'MAE':>8} {'WAPE':>8}"]
     for e in errors:
         label = "this forecast" if e.method == "forecast" else f"baseline: {e.method}"
-        lines.append(f"  {label:<42} {e.days:>5} {fmt.number(e.mae, 1):>8} {fmt.share(e.wape):>8}")
+        lines.append(f"  {label:<42} {e.days:>5} {readable.number(e.mae, 1):>8} {readable.share(e.wape):>8}")
     return lines
 
 
@@ -90,18 +89,18 @@ def forecast_table(fc: Forecast) -> str:
     for d in fc.days:
         if d.kind == "closed":
             continue
-        span = f"{fmt.number(d.low)}–{fmt.number(d.high)}"
-        came = f" {fmt.number(fc.actual.get(d.date)):>7}" if has_actual else ""
+        span = f"{readable.number(d.low)}–{readable.number(d.high)}"
+        came = f" {readable.number(fc.actual.get(d.date)):>7}" if has_actual else ""
         lines.append(
-            f"{d.date.isoformat():<10} {WEEKDAY_SHORT[d.weekday - 1]:<4} {fmt.number(d.calls):>7} {span:>15}"
+            f"{d.date.isoformat():<10} {WEEKDAY_SHORT[d.weekday - 1]:<4} {readable.number(d.calls):>7} {span:>15}"
             f"{came}  {KIND_LABELS[d.kind]}".rstrip()
         )
     lines += ["", f"{'week':<10} {'days':<13} {'calls':>7}{actual_head}"]
     for first, last, total, week_actual in weekly_totals(fc):
         year, week, _ = first.isocalendar()
-        days = fmt.day_span_label(first, last, "en")
-        shown = f" {fmt.number(week_actual):>7}" if has_actual else ""
-        lines.append(f"{year}-W{week:02d}   {days:<13} {fmt.number(total):>7}{shown}")
+        days = readable.day_span_label(first, last, "en")
+        shown = f" {readable.number(week_actual):>7}" if has_actual else ""
+        lines.append(f"{year}-W{week:02d}   {days:<13} {readable.number(total):>7}{shown}")
     if fc.outcome_errors:
         lines += ["", "errors over these days (working days):", *_error_rows(fc.outcome_errors)]
     return "\n".join([*lines, "", *backtest_lines(fc)])
@@ -164,11 +163,11 @@ def forecast_json(fc: Forecast) -> str:
 
 def plan_table(plan: WeekPlan, fc: Forecast) -> str:
     hours, days, cells = grid(plan)
-    target = f"{fmt.share(plan.target.share, 0)} within {fmt.number(plan.target.seconds)} s"
+    target = f"{readable.share(plan.target.share, 0)} within {readable.number(plan.target.seconds)} s"
     lines = [
         f"operators needed, {_scope(fc.org)}, week {plan.iso_label} (forecast from data through {fc.data_through})",
-        f"Erlang C for {target}; handling time {fmt.number(plan.handle_s)} s"
-        f" (mean talk time {fmt.number(fc.handle_talk_s)} s + wrap-up)",
+        f"Erlang C for {target}; handling time {readable.number(plan.handle_s)} s"
+        f" (mean talk time {readable.number(fc.handle_talk_s)} s + wrap-up)",
         "",
         "hour   " + "".join(f"{WEEKDAY_SHORT[d.isoweekday() - 1] + ' ' + str(d.day):>9}" for d in days),
     ]
@@ -183,8 +182,8 @@ def plan_table(plan: WeekPlan, fc: Forecast) -> str:
     answered_in_time = sum(c.need.calls * c.need.service_level for c in plan.cells)
     lines += [
         "",
-        f"operator hours {fmt.number(total_hours)}; forecast calls in opening hours {fmt.number(calls)};"
-        f" expected service level {fmt.share(answered_in_time / calls if calls else None)}",
+        f"operator hours {readable.number(total_hours)}; forecast calls in opening hours {readable.number(calls)};"
+        f" expected service level {readable.share(answered_in_time / calls if calls else None)}",
         "Erlang C assumes nobody hangs up: where many callers abandon, it overstates the need.",
     ]
     if not plan.cells:
@@ -199,8 +198,8 @@ def plan_csv(plan: WeekPlan) -> str:
 def interval_text(calls: float, handle_s: float, target: Target, agents: int | None) -> str:
     needed = erlang.agents_needed(calls, handle_s, target.share, target.seconds)
     lines = [
-        f"{fmt.number(calls, 1)} calls an hour × {fmt.number(handle_s)} s = {fmt.number(needed.traffic, 2)} Erlang;"
-        f" target {fmt.share(target.share, 0)} within {fmt.number(target.seconds)} s",
+        f"{readable.number(calls, 1)} calls an hour × {readable.number(handle_s)} s = {readable.number(needed.traffic, 2)} Erlang;"
+        f" target {readable.share(target.share, 0)} within {readable.number(target.seconds)} s",
         f"operators needed: {needed.agents}",
         "",
         f"{'operators':>9} {'service level':>14} {'mean wait':>10} {'occupancy':>10}",
@@ -210,9 +209,9 @@ def interval_text(calls: float, handle_s: float, target: Target, agents: int | N
     )
     for n in shown:
         e = erlang.expected(n, calls, handle_s, target.seconds)
-        wait = "∞" if e.mean_wait_s == float("inf") else f"{fmt.number(e.mean_wait_s, 1)} s"
+        wait = "∞" if e.mean_wait_s == float("inf") else f"{readable.number(e.mean_wait_s, 1)} s"
         mark = "  ← entered" if n == agents else ("  ← needed" if n == needed.agents else "")
         lines.append(
-            f"{n:>9} {fmt.share(e.service_level):>14} {wait:>10} {fmt.share(min(e.occupancy, 1.0)):>10}{mark}"
+            f"{n:>9} {readable.share(e.service_level):>14} {wait:>10} {readable.share(min(e.occupancy, 1.0)):>10}{mark}"
         )
     return "\n".join(lines)

@@ -15,8 +15,8 @@ import json
 import duckdb
 
 from pipeline import store
-from pipeline.calendar import WorkingCalendar
 from pipeline.config import SETTINGS, Settings
+from pipeline.workdays import WorkingCalendar
 
 # Derived from the settings table, so a new setting that shapes the statistics cannot be forgotten here.
 FACT_SETTINGS: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.shapes_statistics)

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from pipeline.calendar import Day, WorkingCalendar
 from pipeline.formats.base import CANONICAL_COLUMNS
+from pipeline.workdays import Day, WorkingCalendar
 
 TZ = ZoneInfo("Europe/Stockholm")
 FIRST_DAY = dt.date(2015, 1, 1)
@@ -353,7 +353,7 @@ def write_format_samples(calls: pl.DataFrame, out_dir: Path) -> list[Path]:
     folder: ingesting both into one database would load every queued call twice over (the second
     copy as duplicates). Files left from an earlier run in these folders are replaced.
     """
-    from pipeline.formats.writers import write_asterisk, write_cucm
+    from pipeline.sample_writers import write_asterisk, write_cucm
 
     first, last = FORMAT_WEEKS
     local_date = pl.col("started_at").dt.convert_time_zone(TZ.key).dt.date()

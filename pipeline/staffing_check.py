@@ -75,7 +75,7 @@ def check_weeks(
 def summary(checks: list[WeekCheck], lang: str = "en", numbers: str = "sv") -> str | None:
     """One sentence on the checked weeks (None without any): words in `lang`, numbers written the
     `numbers` way (the terminal's texts use Swedish numbers with English words)."""
-    from pipeline import formatting as fmt
+    from pipeline import readable
 
     if not checks:
         return None
@@ -83,7 +83,7 @@ def summary(checks: list[WeekCheck], lang: str = "en", numbers: str = "sv") -> s
     predicted = sum(c.predicted * c.calls for c in checks) / calls
     measured = sum(c.measured * c.calls for c in checks) / calls
     abandoned = sum(c.abandon_share * c.calls for c in checks) / calls
-    gap = fmt.number(abs(measured - predicted) * 100, 1, lang if lang == "sv" else numbers)
+    gap = readable.number(abs(measured - predicted) * 100, 1, lang if lang == "sv" else numbers)
     if lang == "sv":
         verdict = (
             f"Erlang C överskattar alltså behovet här ({gap} procentenheter)"
@@ -93,8 +93,8 @@ def summary(checks: list[WeekCheck], lang: str = "en", numbers: str = "sv") -> s
         )
         return (
             f"Kontroll mot historiken ({len(checks)} veckor): med de operatörer som syntes i arbete förutsade"
-            f" Erlang C {fmt.share(predicted, 1, lang)} besvarade inom målet; utfallet blev"
-            f" {fmt.share(measured, 1, lang)}, och {fmt.share(abandoned, 1, lang)} gav upp. {verdict}."
+            f" Erlang C {readable.share(predicted, 1, lang)} besvarade inom målet; utfallet blev"
+            f" {readable.share(measured, 1, lang)}, och {readable.share(abandoned, 1, lang)} gav upp. {verdict}."
         )
     verdict = (
         f"so Erlang C overstates the need here (by {gap} points)"
@@ -104,6 +104,6 @@ def summary(checks: list[WeekCheck], lang: str = "en", numbers: str = "sv") -> s
     )
     return (
         f"checked on the history ({len(checks)} weeks): with the operators seen at work, Erlang C predicted"
-        f" {fmt.share(predicted, 1, numbers)} answered within the target; {fmt.share(measured, 1, numbers)} were,"
-        f" and {fmt.share(abandoned, 1, numbers)} gave up; {verdict}"
+        f" {readable.share(predicted, 1, numbers)} answered within the target; {readable.share(measured, 1, numbers)} were,"
+        f" and {readable.share(abandoned, 1, numbers)} gave up; {verdict}"
     )

@@ -17,11 +17,10 @@ from typing import Any
 
 import duckdb
 
-from pipeline import formatting as fmt
-from pipeline import store
-from pipeline.calendar import WorkingCalendar
+from pipeline import readable, store
 from pipeline.config import Settings
 from pipeline.errors import UsageError
+from pipeline.workdays import WorkingCalendar
 
 RECENT_DAYS = 31
 
@@ -145,8 +144,8 @@ def render(status: Status, site_tz: str) -> str:
         lines.append(
             f"last ingest    {last['finished']} ({site_tz}): {last['files']} file(s), {last['loaded_files']} loaded,"
             f" {last['already_loaded']} already loaded, {last['still_failing']} still failing,"
-            f" {last['failed']} failed; {fmt.number(last['calls_loaded'])} calls,"
-            f" {fmt.number(last['rejected'])} rejected"
+            f" {last['failed']} failed; {readable.number(last['calls_loaded'])} calls,"
+            f" {readable.number(last['rejected'])} rejected"
         )
     else:
         lines.append("last ingest    none recorded")
@@ -154,7 +153,7 @@ def render(status: Status, site_tz: str) -> str:
         label = "sources" if index == 0 else ""
         lines.append(
             f"{label:<14} {source['source_system']}: {source['first_date']} to {source['last_date']},"
-            f" {fmt.number(source['days'])} day(s), {fmt.number(source['calls'])} calls"
+            f" {readable.number(source['days'])} day(s), {readable.number(source['calls'])} calls"
         )
     for failing in status.still_failing:
         lines.append(f"still failing  {failing['path']} (since {failing['since']}): {failing['message']}")

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from pipeline.calendar import WorkingCalendar
+from pipeline.workdays import WorkingCalendar
 
 HEADER = "call_id,started_at,outcome,dialled_number"
 NUMBERS = ("051317000", "0322600600")

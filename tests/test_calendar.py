@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipeline.calendar import CalendarRules, WorkingCalendar
+from pipeline.workdays import CalendarRules, WorkingCalendar
 
 
 def week_workdays(iso_year: int, iso_week: int, rules: CalendarRules | None = None) -> float:

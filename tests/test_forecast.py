@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import forecast as fc
-from pipeline.calendar import WorkingCalendar
 from pipeline.staffing import Target, open_hours, parse_week
+from pipeline.workdays import WorkingCalendar
 from tests.test_cli import ROOT
 
 

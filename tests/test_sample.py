@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.calendar import WorkingCalendar
 from pipeline.config import load_settings
 from pipeline.sample import COLUMNS, FIRST_DAY, LAST_DAY, generate_calls, month_files, write_sample
+from pipeline.workdays import WorkingCalendar
 
 TZ = "Europe/Stockholm"
 D = dt.date

@@ -6,9 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, ui
-from pipeline import formatting as fmt
-from pipeline import health
+from dashboard import snapshot, ui
+from pipeline import health, readable
 
 ctx = ui.context()
 
@@ -19,20 +18,20 @@ def headed(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 ui.page_header(ctx, "data_title")
-values = data.settings(ctx.snap)
-overview = data.overview(ctx.snap)
+values = snapshot.settings(ctx.snap)
+overview = snapshot.overview(ctx.snap)
 
 left, middle, right = st.columns(3)
 left.metric(ctx.t("data_through", date="").strip(), ctx.data_through.isoformat(), border=True)
 middle.metric(ctx.t("first_date"), str(overview["first_date"] or "–"), border=True)
-right.metric(ctx.t("calls_total"), fmt.number(overview["calls"], 0, ctx.lang), border=True)
+right.metric(ctx.t("calls_total"), readable.number(overview["calls"], 0, ctx.lang), border=True)
 st.caption(ctx.t("built", built_at=values.get("built_at", "–"), build_id=values.get("build_id", "–")))
 
 st.subheader(ctx.t("files"))
-st.dataframe(headed(data.ingested_files(ctx.snap)), hide_index=True, key="data_files")
+st.dataframe(headed(snapshot.ingested_files(ctx.snap)), hide_index=True, key="data_files")
 
 st.subheader(ctx.t("health"))
-findings = data.data_health(ctx.snap)
+findings = snapshot.data_health(ctx.snap)
 if not findings:
     st.success(ctx.t("health_none"))
 else:
@@ -54,18 +53,18 @@ else:
     )
 
 st.subheader(ctx.t("rejected"))
-reasons = data.rejected_reasons(ctx.snap)
+reasons = snapshot.rejected_reasons(ctx.snap)
 if reasons.is_empty():
     st.success(ctx.t("rejected_none"))
 else:
     st.dataframe(headed(reasons), hide_index=True, key="data_rejected_reasons")
-    rejected = data.rejected_rows(ctx.snap)
-    if rejected.height >= data.REJECTED_ROWS_SHOWN:
-        st.caption(ctx.t("rejected_cap", rows=fmt.number(data.REJECTED_ROWS_SHOWN, 0, ctx.lang)))
+    rejected = snapshot.rejected_rows(ctx.snap)
+    if rejected.height >= snapshot.REJECTED_ROWS_SHOWN:
+        st.caption(ctx.t("rejected_cap", rows=readable.number(snapshot.REJECTED_ROWS_SHOWN, 0, ctx.lang)))
     st.dataframe(headed(rejected), hide_index=True, key="data_rejected_rows")
 
 st.subheader(ctx.t("filtered"))
-filtered = data.filtered_reasons(ctx.snap)
+filtered = snapshot.filtered_reasons(ctx.snap)
 if filtered.is_empty():
     st.success(ctx.t("filtered_none"))
 else:

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, tables, ui
+from dashboard import snapshot, tables, ui
 from dashboard.i18n import relation_help
-from pipeline import formatting as fmt
+from pipeline import readable
 
 ctx = ui.context()
 ui.page_header(ctx, "sql_title")
 st.caption(
     ctx.t(
         "sql_intro",
-        timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang),
-        rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang),
+        timeout=readable.number(snapshot.SQL_TIMEOUT_S, 0, ctx.lang),
+        rows=readable.number(snapshot.SQL_MAX_ROWS, 0, ctx.lang),
     )
 )
-examples = data.examples()
+examples = snapshot.examples()
 
 
 def use_example() -> None:
@@ -31,13 +31,13 @@ def run() -> None:
         st.session_state["sql_outcome"] = ("empty", None)
         return
     try:
-        result = data.run_sql(ctx.snap, text, timeout_s=data.SQL_TIMEOUT_S, max_rows=data.SQL_MAX_ROWS)
+        result = snapshot.run_sql(ctx.snap, text, timeout_s=snapshot.SQL_TIMEOUT_S, max_rows=snapshot.SQL_MAX_ROWS)
         st.session_state["sql_outcome"] = ("ok", result)
-    except data.SqlRefused as exc:
+    except snapshot.SqlRefused as exc:
         st.session_state["sql_outcome"] = ("refused", str(exc))
-    except data.QueryTimeout:
+    except snapshot.QueryTimeout:
         st.session_state["sql_outcome"] = ("timeout", None)
-    except data.SqlFailed as exc:
+    except snapshot.SqlFailed as exc:
         st.session_state["sql_outcome"] = ("failed", str(exc))
 
 
@@ -58,24 +58,24 @@ with editor:
     st.button(ctx.t("sql_run"), key="sql_run", type="primary", on_click=run, icon=":material/play_arrow:")
 
     kind, outcome = st.session_state.get("sql_outcome", (None, None))
-    if kind == "ok" and isinstance(outcome, data.SqlResult):
+    if kind == "ok" and isinstance(outcome, snapshot.SqlResult):
         st.caption(
             ctx.t(
                 "sql_rows",
-                rows=fmt.number(outcome.frame.height, 0, ctx.lang),
-                seconds=fmt.number(outcome.seconds, 2, ctx.lang),
+                rows=readable.number(outcome.frame.height, 0, ctx.lang),
+                seconds=readable.number(outcome.seconds, 2, ctx.lang),
             )
         )
         if outcome.truncated_by == "bytes":
             st.warning(
                 ctx.t(
                     "sql_truncated_bytes",
-                    rows=fmt.number(outcome.frame.height, 0, ctx.lang),
-                    mb=fmt.number(data.SQL_MAX_BYTES / 1e6, 0, ctx.lang),
+                    rows=readable.number(outcome.frame.height, 0, ctx.lang),
+                    mb=readable.number(snapshot.SQL_MAX_BYTES / 1e6, 0, ctx.lang),
                 )
             )
         elif outcome.truncated:
-            st.warning(ctx.t("sql_truncated", rows=fmt.number(data.SQL_MAX_ROWS, 0, ctx.lang)))
+            st.warning(ctx.t("sql_truncated", rows=readable.number(snapshot.SQL_MAX_ROWS, 0, ctx.lang)))
         st.dataframe(outcome.frame, hide_index=True, key="sql_result")
         st.download_button(
             ctx.t("download_csv"),
@@ -89,7 +89,7 @@ with editor:
     elif kind == "refused":
         st.error(ctx.t("sql_refused", kind=ui.plain(outcome)))
     elif kind == "timeout":
-        st.error(ctx.t("sql_timeout", timeout=fmt.number(data.SQL_TIMEOUT_S, 0, ctx.lang)))
+        st.error(ctx.t("sql_timeout", timeout=readable.number(snapshot.SQL_TIMEOUT_S, 0, ctx.lang)))
     elif kind == "failed":
         st.error(ctx.t("sql_error", message=ui.plain(outcome)))
     elif kind == "empty":
@@ -97,7 +97,7 @@ with editor:
 
 with browser:
     st.subheader(ctx.t("sql_browser"))
-    catalog = data.catalog(ctx.snap)
+    catalog = snapshot.catalog(ctx.snap)
     for (relation, kind_of), columns in catalog.group_by(["relation", "kind"], maintain_order=True):
         with st.expander(f"{relation} · {kind_of}"):
             st.caption(relation_help(str(relation), ctx.lang, columns["relation_comment"][0]))

@@ -7,13 +7,12 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, data, planning_sections, tables, ui
-from pipeline import formatting as fmt
-from pipeline import health
+from dashboard import charts, planning_sections, snapshot, tables, ui
+from pipeline import health, readable
 
 ctx = ui.context()
 ui.page_header(ctx, "week_title")
-weeks = data.weeks(ctx.snap, ctx.org)
+weeks = snapshot.weeks(ctx.snap, ctx.org)
 
 left, right = st.columns([2, 3])
 count = left.slider(ctx.t("weeks_shown"), min_value=4, max_value=104, value=26, key="week_count")
@@ -22,10 +21,10 @@ measure = right.segmented_control(
     format_func=lambda m: ctx.t("measure_calls" if m == "calls" else "measure_per_workday"),
 )
 shown = weeks.tail(count)
-findings = data.data_health(ctx.snap)
+findings = snapshot.data_health(ctx.snap)
 flagged = {
     f"{r['iso_year']}-W{r['iso_week']:02d}": (
-        f"{fmt.week_label(r['iso_week'], ctx.lang)} {r['iso_year']}",
+        f"{readable.week_label(r['iso_week'], ctx.lang)} {r['iso_year']}",
         ui.findings_in(findings, r["week_start"], r["week_end"]),
     )
     for r in shown.to_dicts()
@@ -34,7 +33,7 @@ flagged = {key: value for key, value in flagged.items() if value[1]}
 ui.health_banner(ctx, dict(flagged.values()))
 figure = charts.weekly_bars(
     shown, lang=ctx.lang, per_workday=measure == "per_workday", show_baseline=not ctx.org,
-    baseline_per_month=ctx.baseline_per_month, events=data.events(ctx.snap, ctx.org),
+    baseline_per_month=ctx.baseline_per_month, events=snapshot.events(ctx.snap, ctx.org),
     flagged={key: "; ".join(health.describe(f, ctx.lang) for f in found) for key, (_, found) in flagged.items()},
 )
 st.plotly_chart(figure, config=charts.png_config("vaxel-veckor"), key="week_chart")
@@ -51,12 +50,12 @@ choice = st.selectbox(
     format_func=lambda k: f"{by_key[k]['iso_year']} {charts.week_label(by_key[k], ctx.lang)}",
 )
 week = by_key[choice]
-week_name = f"{fmt.week_label(week['iso_week'], ctx.lang)} {week['iso_year']}"
+week_name = f"{readable.week_label(week['iso_week'], ctx.lang)} {week['iso_year']}"
 st.subheader(ctx.t("key_figures", week=week_name))
-ui.week_key_figures(ctx, data.week_key_figures(ctx.snap, ctx.org, week["iso_year"], week["iso_week"]))
+ui.week_key_figures(ctx, snapshot.week_key_figures(ctx.snap, ctx.org, week["iso_year"], week["iso_week"]))
 
 st.subheader(ctx.t("days_of_week"))
-days = data.days(ctx.snap, ctx.org, week["week_start"], week["through_date"])
+days = snapshot.days(ctx.snap, ctx.org, week["week_start"], week["through_date"])
 st.dataframe(tables.display(tables.week_days(days, ctx.lang), ctx.lang), hide_index=True, key="week_days")
 planning_sections.callers_section(ctx, week)
 
@@ -70,8 +69,8 @@ span = st.date_input(
 )
 first, last = ui.date_span(span, default_first, ctx.data_through)
 st.caption(ctx.t("heatmap_note", first=first.isoformat(), last=last.isoformat()))
-heat = data.hour_heatmap(ctx.snap, ctx.org, first, last)
-forecast = data.forecast(ctx.snap, ctx.org)
+heat = snapshot.hour_heatmap(ctx.snap, ctx.org, first, last)
+forecast = snapshot.forecast(ctx.snap, ctx.org)
 heat_column, staffing_column = st.columns([1, 1])
 heat_column.plotly_chart(
     charts.hour_heatmap(heat, lang=ctx.lang), config=charts.png_config("vaxel-timmar"), key="heatmap",

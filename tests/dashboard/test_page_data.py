@@ -8,7 +8,7 @@ import pytest
 from dashboard_helpers import APP, OpenPage, dashboard_settings, metric, texts
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import snapshot
 from pipeline.ingest import ingest
 
 HEADER = (
@@ -87,7 +87,7 @@ def test_a_connection_closed_under_a_page_gives_a_message_and_recovers(
     open_page: OpenPage, own_db: Path,
 ) -> None:
     at = open_page("vecka", db=own_db)
-    data.connection(data.current_snapshot(own_db)).close()  # as when another session switches snapshot
+    snapshot.connection(snapshot.current_snapshot(own_db)).close()  # as when another session switches snapshot
     at.selectbox(key="week_selected").set_value("2016-W30").run()  # a figure not cached yet
     assert not at.exception
     assert at.warning[0].value.startswith("Databasen byts just nu ut")

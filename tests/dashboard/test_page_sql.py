@@ -11,7 +11,7 @@ import pytest
 from dashboard_helpers import NBSP, OpenPage, query
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def test_a_query_shows_its_result_with_a_csv_download(open_page: OpenPage) -> No
 
 def test_every_example_query_runs(open_page: OpenPage) -> None:
     at = open_page("sql")
-    for index, example in enumerate(data.examples()):
+    for index, example in enumerate(snapshot.examples()):
         at.selectbox(key="sql_example").set_value(index)
         at.button(key="sql_use_example").click().run()
         assert at.text_area(key="sql_text").value == example.sql
@@ -130,18 +130,18 @@ def test_a_syntax_error_shows_duckdbs_message(open_page: OpenPage) -> None:
 
 
 def test_a_runaway_query_is_stopped(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "SQL_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(snapshot, "SQL_TIMEOUT_S", 2.0)
     at = run_query(open_page("sql"), "select count(*) from range(100000000) as a, range(100000) as b")
     assert at.error[0].value.startswith("Frågan stoppades efter 2 s")
     # The page still answers after the stop (with room for a fresh query process on a busy machine).
-    monkeypatch.setattr(data, "SQL_TIMEOUT_S", 60.0)
+    monkeypatch.setattr(snapshot, "SQL_TIMEOUT_S", 60.0)
     run_query(at, "select 42 as answer")
     assert at.dataframe[0].value["answer"].tolist() == [42]
 
 
 def test_results_are_capped_with_a_visible_note(open_page: OpenPage) -> None:
     at = run_query(open_page("sql"), "select * from range(25000)")
-    assert at.dataframe[0].value.shape[0] == data.SQL_MAX_ROWS
+    assert at.dataframe[0].value.shape[0] == snapshot.SQL_MAX_ROWS
     assert at.warning[0].value == f"Resultatet är avkortat till de första 10{NBSP}000 raderna."
 
 

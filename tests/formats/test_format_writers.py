@@ -11,7 +11,7 @@ from formats_helpers import check_contract
 
 from pipeline import formats
 from pipeline.formats.base import AdapterOptions
-from pipeline.formats.writers import write_asterisk, write_cucm
+from pipeline.sample_writers import write_asterisk, write_cucm
 
 UTC = dt.UTC
 OUTCOMES = ["answered", "abandoned", "busy", "failed", "voicemail", "timeout", "closed", "unknown"]

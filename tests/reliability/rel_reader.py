@@ -3,7 +3,7 @@
 usage: rel_reader.py DB dashboard|analyst STOP_FILE OUT_FILE
 
 dashboard: pipeline.store.connect_readonly, one connection per snapshot (reopened when the file's
-identity changes), as dashboard/data.py does. analyst: a plain duckdb.connect(read_only=True) kept
+identity changes), as dashboard/snapshot.py does. analyst: a plain duckdb.connect(read_only=True) kept
 open across many queries, as an analyst's session is. Each read checks, inside one statement (one
 snapshot), that the views add up to the call rows; results go to OUT_FILE as JSON.
 """

@@ -1,5 +1,5 @@
 """Safe SQL on both surfaces that offer it, `callstats query` and the dashboard's SQL page runner
-(dashboard.data.run_sql): hostile statements are refused or harmless, nothing is read from or
+(dashboard.snapshot.run_sql): hostile statements are refused or harmless, nothing is read from or
 written to the file system, and the database file is byte-for-byte unchanged afterwards."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from rel_helpers import ROOT, run_cli, sha256_file, small_files
 
-from dashboard import data
+from dashboard import snapshot
 from pipeline import sql_guard, store
 from pipeline.ingest import ingest
 from tests.conftest import settings_for
@@ -161,7 +161,7 @@ def via_cli(db: Path, sql: str, **limits: str) -> Outcome:
 
 
 def via_dashboard(db: Path, sql: str, **limits: str) -> Outcome:
-    snap = data.current_snapshot(db)
+    snap = snapshot.current_snapshot(db)
     arguments: dict[str, Any] = {}
     if "timeout" in limits:
         arguments["timeout_s"] = float(limits["timeout"])
@@ -170,8 +170,8 @@ def via_dashboard(db: Path, sql: str, **limits: str) -> Outcome:
     if "max_bytes" in limits:
         arguments["max_bytes"] = sql_guard.parse_size(limits["max_bytes"], "max_bytes")
     try:
-        result = data.run_sql(snap, sql, **arguments)
-    except (data.SqlRefused, data.SqlFailed, data.QueryTimeout) as exc:
+        result = snapshot.run_sql(snap, sql, **arguments)
+    except (snapshot.SqlRefused, snapshot.SqlFailed, snapshot.QueryTimeout) as exc:
         assert "\n" not in str(exc), (sql, str(exc))
         return Outcome(False, str(exc), "", None)
     text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in result.frame.iter_rows())
@@ -296,10 +296,10 @@ def test_invalid_limits_are_refused_in_one_line(db: Path, name: str, value: str)
 
 
 def test_the_dashboard_refuses_invalid_limits(db: Path) -> None:
-    snap = data.current_snapshot(db)
+    snap = snapshot.current_snapshot(db)
     for arguments in ({"timeout_s": 0.0}, {"timeout_s": float("nan")}, {"max_rows": -1}, {"max_bytes": 0}):
         with pytest.raises(sql_guard.SqlLimitError):
-            data.run_sql(snap, "select 1", **arguments)
+            snapshot.run_sql(snap, "select 1", **arguments)
 
 
 def test_the_dashboards_own_reader_shows_times_in_the_sites_zone_and_stays_locked(db: Path) -> None:
