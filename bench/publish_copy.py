@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store import STORAGE_VERSION, working_path
+from pipeline.store import copy_database, working_path
 
 
 def file_copy(source: Path, target: Path) -> float:
@@ -31,12 +31,8 @@ def copy_from_database(source: Path, target: Path) -> float:
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(f"attach {_quoted(source)} as working (read_only)").fetchall()
-    con.execute(f"attach {_quoted(target)} as fresh (storage_version '{STORAGE_VERSION}')").fetchall()
-    con.execute("copy from database working to fresh").fetchall()
-    con.execute("detach fresh").fetchall()
+    copy_database(con, "working", target)
     con.close()
-    with open(target, "rb+") as handle:
-        os.fsync(handle.fileno())
     return time.perf_counter() - started
 
 

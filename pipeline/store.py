@@ -228,6 +228,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def copy_database(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> None:
+    """Every table, view and macro of the attached database `name` rewritten into a new file at
+    `target` (in the storage version the published file uses), on disk when this returns. Only live
+    rows are written: what a purge deleted does not linger in free blocks."""
+    quoted = "'" + str(target).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as copied (storage_version '{STORAGE_VERSION}')").fetchall()
+    con.execute(f'copy from database "{name}" to copied').fetchall()
+    con.execute("detach copied").fetchall()
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
 def compact_working(con: duckdb.DuckDBPyConnection, db: Path) -> duckdb.DuckDBPyConnection:
     """Rewrite the working store into a fresh file and reconnect.
 
@@ -240,14 +252,9 @@ def compact_working(con: duckdb.DuckDBPyConnection, db: Path) -> duckdb.DuckDBPy
     with contextlib.suppress(FileNotFoundError):
         fresh.unlink()
     name = con.execute("select current_database()").fetchall()[0][0]
-    quoted = "'" + str(fresh).replace("'", "''") + "'"
-    con.execute(f"attach {quoted} as compacted (storage_version '{STORAGE_VERSION}')").fetchall()
-    con.execute(f'copy from database "{name}" to compacted').fetchall()
-    con.execute("detach compacted").fetchall()
+    copy_database(con, name, fresh)
     con.execute("checkpoint").fetchall()
     con.close()
-    with open(fresh, "rb+") as handle:
-        os.fsync(handle.fileno())
     os.replace(fresh, path)
     _fsync_dir(path.parent)
     return open_working(db)

@@ -47,6 +47,48 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
+def new_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A new site's command line: a working folder and a key folder of its own, no settings file
+    (isolated_settings has cleared CALLSTATS_* and bounded settings discovery)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+# How spreadsheets save a callstats CSV: Excel's "CSV (semicolon)" in Windows-1252, a tab-separated
+# UTF-8 file with a byte-order mark, Excel's "CSV UTF-8".
+SPREADSHEET_SAVES = pytest.mark.parametrize(
+    ("delimiter", "encoding", "bom"),
+    [(";", "cp1252", False), ("\t", "utf-8", True), (";", "utf-8", True)],
+    ids=["excel-csv-semicolon-cp1252", "tab-utf8-bom", "excel-csv-utf8"],
+)
+
+
+def spreadsheet_rows(
+    count: int, *, prefix: str = "x", outcome: str = "answered", decimal_comma: bool = True
+) -> list[list[str]]:
+    """Answered calls on 6 December 2016 as callstats CSV fields, with Swedish letters and, as a
+    Swedish spreadsheet writes them, decimal commas."""
+    return [
+        [
+            f"{prefix}{i}",
+            f"2016-12-06 09:{10 + i}:00",
+            f"2016-12-06 09:{11 + i}:00",
+            f"2016-12-06 09:{15 + i}:00",
+            outcome,
+            f"{10 + i},5" if decimal_comma else f"{10 + i}.5",
+            "240",
+            "0322600600",
+            "Vårgårda",
+            "växel – dag",
+            f"07098765{i:02d}",
+        ]
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 

@@ -17,7 +17,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.ingest import ingest
 from pipeline.inputs import expand_paths
-from tests.conftest import HEADER, ROOT, SAMPLE_CALLS, settings_for
+from tests.conftest import HEADER, ROOT, SAMPLE_CALLS, SPREADSHEET_SAVES, settings_for, spreadsheet_rows
 
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"
 
@@ -92,37 +92,11 @@ def test_direction_note_is_true_for_a_format_without_direction(tmp_path: Path) -
     assert [n for n in kept.notices if n.startswith("switchboard definition (1 context)")]
 
 
-def spreadsheet_rows(decimal_comma: bool) -> list[list[str]]:
-    rows = []
-    for i in range(6):
-        wait = f"{10 + i},5" if decimal_comma else f"{10 + i}.5"
-        rows.append(
-            [
-                f"x{i}",
-                f"2016-12-06 09:{10 + i}:00",
-                f"2016-12-06 09:{11 + i}:00",
-                f"2016-12-06 09:{15 + i}:00",
-                "answered",
-                wait,
-                "240",
-                "0322600600",
-                "Vårgårda",
-                "växel – dag",
-                f"07098765{i:02d}",
-            ]
-        )
-    return rows
-
-
-@pytest.mark.parametrize(
-    ("delimiter", "encoding", "bom"),
-    [(";", "cp1252", False), ("\t", "utf-8", True), (";", "utf-8", True)],
-    ids=["excel-csv-semicolon-cp1252", "tab-utf8-bom", "excel-csv-utf8"],
-)
+@SPREADSHEET_SAVES
 def test_callstats_csv_saved_by_a_spreadsheet(
     tmp_path: Path, delimiter: str, encoding: str, bom: bool
 ) -> None:
-    lines = [delimiter.join(HEADER.split(","))] + [delimiter.join(r) for r in spreadsheet_rows(True)]
+    lines = [delimiter.join(HEADER.split(","))] + [delimiter.join(r) for r in spreadsheet_rows(6)]
     data = ("\r\n".join(lines) + "\r\n").encode(encoding)
     path = tmp_path / "calls.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
@@ -136,7 +110,7 @@ def test_callstats_csv_saved_by_a_spreadsheet(
     ) == [("Vårgårda", "växel – dag", 10.5)]
     plain = tmp_path / "plain"
     plain.mkdir()
-    reference = write_csv(plain / "calls.csv", [",".join(r) for r in spreadsheet_rows(False)])
+    reference = write_csv(plain / "calls.csv", [",".join(r) for r in spreadsheet_rows(6, decimal_comma=False)])
     ref_settings = settings_for(plain, site=None)
     ingest([reference], ref_settings)
     query = "select call_id, started_at, answered_at, ended_at, wait_s, talk_s, organisation, queue from calls order by 1"
@@ -152,7 +126,7 @@ def test_a_converted_spreadsheet_leaves_no_temporary_copy(
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    lines = [";".join(HEADER.split(","))] + [";".join(r) for r in spreadsheet_rows(True)]
+    lines = [";".join(HEADER.split(","))] + [";".join(r) for r in spreadsheet_rows(6)]
     path = tmp_path / "calls.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     (file,) = ingest([path], settings_for(tmp_path, site=None)).files

@@ -14,18 +14,12 @@ from pipeline.formats import callstats_csv, cucm, get_adapter
 from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
 from pipeline.ingest import ingest
 from pipeline.inspection import inspect_file
-from tests.conftest import HEADER, ROOT, settings_for
+from tests.conftest import HEADER, ROOT, SPREADSHEET_SAVES, settings_for, spreadsheet_rows
+
+# Every test runs as a new site would: no settings file, its own working and key folders.
+pytestmark = pytest.mark.usefixtures("new_site")
 
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"
-
-
-@pytest.fixture(autouse=True)
-def new_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A working folder and a key folder of its own, for the command line's defaults."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
 
 
 def stored(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -39,22 +33,7 @@ def stored(db: Path, sql: str) -> list[tuple[object, ...]]:
 def spreadsheet_file(folder: Path, delimiter: str, encoding: str, bom: bool) -> Path:
     """A callstats CSV as a spreadsheet saves it: its delimiter, its encoding, CRLF, decimal commas,
     and one line a hand edit cut short (line 4)."""
-    rows = [
-        [
-            f"s{i}",
-            f"2016-12-06 09:{10 + i}:00",
-            f"2016-12-06 09:{11 + i}:00",
-            f"2016-12-06 09:{15 + i}:00",
-            "Answered",
-            f"{10 + i},5",
-            "240",
-            "0322600600",
-            "Vårgårda",
-            "växel – dag",
-            f"07098765{i:02d}",
-        ]
-        for i in range(5)
-    ]
+    rows = spreadsheet_rows(5, prefix="s", outcome="Answered")
     lines = [delimiter.join(HEADER.split(","))] + [delimiter.join(r) for r in rows]
     lines.insert(3, delimiter.join(["s-short", "2016-12-06 09:30:00", "answered"]))
     path = folder / "calls.csv"
@@ -62,11 +41,7 @@ def spreadsheet_file(folder: Path, delimiter: str, encoding: str, bom: bool) -> 
     return path
 
 
-@pytest.mark.parametrize(
-    ("delimiter", "encoding", "bom"),
-    [(";", "cp1252", False), ("\t", "utf-8", True), (";", "utf-8", True)],
-    ids=["excel-csv-semicolon-cp1252", "tab-utf8-bom", "excel-csv-utf8"],
-)
+@SPREADSHEET_SAVES
 def test_the_adapter_reads_what_the_command_loads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], delimiter: str, encoding: str, bom: bool
 ) -> None:

@@ -15,6 +15,9 @@ from pipeline.cli import main
 from pipeline.ingest import ingest
 from tests.conftest import ROOT, settings_for
 
+# Every test runs as a new site would: no settings file, its own working and key folders.
+pytestmark = pytest.mark.usefixtures("new_site")
+
 FIXTURES = ROOT / "tests" / "fixtures" / "formats"
 # Every fixture a format recognises on its own, with that format: the telephony fixtures' manifest
 # (layouts read through a mapping left out) and the callstats CSV.
@@ -27,15 +30,6 @@ EXPECTED_FORMAT = {
 
 def fixture_files() -> list[Path]:
     return [FIXTURES / name for name in sorted(EXPECTED_FORMAT)]
-
-
-@pytest.fixture(autouse=True)
-def new_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A working folder and a key folder of its own (conftest clears CALLSTATS_* and bounds discovery)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
 
 
 def inspect_json(capsys: pytest.CaptureFixture[str], *paths: Path) -> tuple[int, dict[str, object]]:
