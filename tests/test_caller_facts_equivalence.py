@@ -70,7 +70,8 @@ def line(call_id: str, started: dt.datetime, outcome: str, number: str, caller: 
 
 def generated_calls(seed: int, first: dt.date, days: int, calls: int, prefix: str) -> str:
     """Calls from a small pool of callers, so that most call again: the same day, the next days, in
-    the other organisation, a minute apart or across midnight; one in eight withholds the number."""
+    the other organisation, a minute apart, at the same second or across midnight; one in eight
+    withholds the number."""
     rng = random.Random(seed)
     callers = [f"070{n:07d}" for n in range(60)]
     lines = []
@@ -87,6 +88,10 @@ def generated_calls(seed: int, first: dt.date, days: int, calls: int, prefix: st
         caller = rng.choice(["", "anonymous"]) if rng.random() < 0.125 else rng.choice(callers)
         outcome = rng.choices(["answered", "abandoned", "transferred"], weights=[6, 3, 1])[0]
         lines.append(line(f"{prefix}{n}", started, outcome, rng.choice(NUMBERS), caller))
+        if caller and rng.random() < 0.05:  # a second call at the same second: call_id decides the order
+            twin = rng.choice([f"{prefix}0{n}", f"{prefix}{n}z"])
+            twin_outcome = rng.choice(["answered", "abandoned"])
+            lines.append(line(twin, started, twin_outcome, rng.choice(NUMBERS), caller))
     return "\n".join(lines)
 
 
