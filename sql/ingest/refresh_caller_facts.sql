@@ -283,75 +283,49 @@ insert into caller_period_facts
 -- Each date's week and month, so that days meet their periods by an equality join: a range join
 -- (call_date between start and end) cost several times more at millions of calls.
 with day_periods as (
-    select date, 'week' as period, week_start as period_start from calendar
-    union all
-    select date, 'month' as period, min(date) over (partition by year, month) as period_start from calendar
+    select date, week_start, min(date) over (partition by year, month) as month_start from calendar
 ),
 
-period_days as (
-    select p.period, p.period_start, p.period_end, d.organisation, d.caller, d.calls, d.answered_calls
+-- Per caller (null: the withheld numbers together) and week, and per caller and month, for each
+-- organisation and for both together, in one pass over the days.
+period_groups as (
+    select
+        d.organisation,
+        d.caller,
+        p.week_start,
+        p.month_start,
+        sum(d.calls) as calls,
+        sum(d.answered_calls) > 0 as reached
     from caller_org_days as d
-    inner join day_periods as dp on dp.date = d.call_date
-    inner join caller_fact_periods as p on p.period = dp.period and p.period_start = dp.period_start
+    inner join day_periods as p on p.date = d.call_date
+    group by grouping sets (
+        (d.organisation, d.caller, p.week_start),
+        (d.organisation, d.caller, p.month_start),
+        (d.caller, p.week_start),
+        (d.caller, p.month_start)
+    )
 ),
 
-by_organisation as (
+scoped as (
     select
-        period,
-        period_start,
-        period_end,
-        organisation,
+        case when week_start is not null then 'week' else 'month' end as period,
+        coalesce(week_start, month_start) as period_start,
+        coalesce(organisation, '(alla)') as scope,
         caller,
-        sum(calls) as calls,
-        sum(answered_calls) > 0 as reached
-    from period_days
-    group by period, period_start, period_end, organisation, caller
-),
-
-per_caller as (
-    select period, period_start, period_end, organisation as scope, caller, calls, reached
-    from by_organisation
-    where caller is not null
-    union all
-    select period, period_start, period_end, '(alla)', caller, sum(calls), bool_or(reached)
-    from by_organisation
-    where caller is not null
-    group by period, period_start, period_end, caller
-),
-
-keyed as (
-    select
-        period,
-        period_start,
-        period_end,
-        scope,
-        count(*) as callers,
-        count(*) filter (where calls >= 3) as repeat_callers,
-        count(*) filter (where reached) as reached_callers
-    from per_caller
-    group by period, period_start, period_end, scope
-),
-
-anonymous as (
-    select period, period_start, period_end, organisation as scope, calls as anonymous_calls
-    from by_organisation
-    where caller is null
-    union all
-    select period, period_start, period_end, '(alla)', sum(calls)
-    from by_organisation
-    where caller is null
-    group by period, period_start, period_end
+        calls,
+        reached
+    from period_groups
 )
 
 select
-    coalesce(k.period, a.period),
-    coalesce(k.period_start, a.period_start),
-    coalesce(k.period_end, a.period_end),
-    coalesce(k.scope, a.scope),
-    coalesce(k.callers, 0),
-    coalesce(k.repeat_callers, 0),
-    coalesce(k.reached_callers, 0),
-    coalesce(a.anonymous_calls, 0)
-from keyed as k
-full outer join anonymous as a
-    on a.period = k.period and a.period_start = k.period_start and a.scope = k.scope;
+    f.period,
+    f.period_start,
+    f.period_end,
+    s.scope,
+    count(s.caller) as callers,
+    count(s.caller) filter (where s.calls >= 3) as repeat_callers,
+    count(s.caller) filter (where s.reached) as reached_callers,
+    coalesce(sum(s.calls) filter (where s.caller is null), 0) as anonymous_calls
+from scoped as s
+inner join caller_fact_periods as f on f.period = s.period and f.period_start = s.period_start
+group by f.period, f.period_start, f.period_end, s.scope;
