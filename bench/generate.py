@@ -17,6 +17,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+# Callers are drawn from this many numbers: with the default nearly every call has a caller of its own
+# (the worst case for the caller facts); `--calls-per-caller` draws from fewer, as real logs do.
+DISTINCT_CALLERS = 100_000_000
+
 # One row per call; every value derives from the row number i, so output is reproducible.
 CALLS_SQL = """
 select
@@ -39,7 +43,12 @@ def _quoted(path: Path) -> str:
 
 
 def write_callstats_csv(
-    con: duckdb.DuckDBPyConnection, n: int, out: Path, first_day: int = 0, per_day: int = 5000
+    con: duckdb.DuckDBPyConnection,
+    n: int,
+    out: Path,
+    first_day: int = 0,
+    per_day: int = 5000,
+    callers: int = DISTINCT_CALLERS,
 ) -> Path:
     con.execute(
         f"""
@@ -58,11 +67,11 @@ def write_callstats_csv(
                 dialled_number,
                 null as organisation,
                 'vaxel' as queue,
-                caller
+                '07' || lpad(cast(hash(i * 11) % $callers as varchar), 8, '0') as caller
             from calls
         ) to {_quoted(out)} (header true, delimiter ',')
         """,
-        {"n": n, "first_day": first_day, "per_day": per_day},
+        {"n": n, "first_day": first_day, "per_day": per_day, "callers": callers},
     ).fetchall()
     return out
 
@@ -231,12 +240,19 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--asterisk", action="store_true")
+    parser.add_argument(
+        "--calls-per-caller",
+        type=float,
+        default=None,
+        help="callers call this often on average, spread over the whole span (default: all distinct)",
+    )
     args = parser.parse_args()
     con = duckdb.connect()
     if args.asterisk:
         write_asterisk_master(con, args.n, args.out)
     else:
-        write_callstats_csv(con, args.n, args.out)
+        callers = DISTINCT_CALLERS if args.calls_per_caller is None else int(args.n / args.calls_per_caller)
+        write_callstats_csv(con, args.n, args.out, callers=max(callers, 1))
 
 
 if __name__ == "__main__":

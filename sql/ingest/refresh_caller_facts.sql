@@ -3,6 +3,13 @@
 -- answered caller call again), so the days up to two weeks before a touched date are recomputed
 -- too. Days and periods before a purge are never recomputed: their call rows are gone and the
 -- stored facts are the only record. Only pseudonyms (`caller_key`) are read, never a number.
+--
+-- The calls are read once, into one row per organisation, caller and date; the '(alla)' scope, the
+-- follow-up windows and the weeks and months are derived from those rows. Every measure asks whether
+-- some call came after a given one (the day's first abandoned or first answered call) within a
+-- window, so it is answered from the day's first and last calls of each outcome and from the
+-- caller's later days, without ordering every call (windows over all calls, once per scope, cost
+-- most of an ingest at millions of calls).
 create or replace temp table workday_ladder as
 with numbered as (
     select
@@ -34,97 +41,218 @@ where
         (select cast(value as date) from settings where name = 'purged_before'), date '0001-01-01'
     );
 
-create or replace temp table caller_calls as
-with span as (
-    select min(date) as first_date, max(second_workday) as last_date from caller_fact_dates
-),
-
-window_calls as (
-    select c.organisation, c.caller_key, c.call_id, c.call_date, c.started_at, c.outcome
-    from calls as c, span
-    where c.call_date between span.first_date and span.last_date
+-- Weeks and months: unique callers cannot be added up from days, so each touched period is counted
+-- whole, unless it began before a purge (then part of its calls are gone: its facts stay).
+create or replace temp table caller_fact_periods as
+with periods as (
+    select 'week' as period, week_start as period_start, max(date) as period_end
+    from calendar
+    group by week_start
+    union all
+    select 'month' as period, min(date) as period_start, max(date) as period_end
+    from calendar
+    group by year, month
 )
 
-select organisation as scope, caller_key, call_id, call_date, started_at, outcome from window_calls
-union all
-select '(alla)' as scope, caller_key, call_id, call_date, started_at, outcome from window_calls;
+select p.period, p.period_start, p.period_end
+from periods as p
+where
+    exists (select 1 from touched_dates as t where t.date between p.period_start and p.period_end)
+    and p.period_start >= coalesce(
+        (select cast(value as date) from settings where name = 'purged_before'), date '0001-01-01'
+    );
 
--- Per keyed call: the caller's next call, and the caller's next answered call, in time order.
-create or replace temp table caller_steps as
+-- Every call of the span once: its caller as the 64-bit number that the pseudonym's 16 hex digits are
+-- (cheaper to group and join than text), and its place in time order as one integer, `at_key`:
+-- microseconds since 1970 × 1000 plus its rank by call_id among the same caller's calls at the same
+-- instant (time, then call_id, is the order the facts are defined by; such ties are rare, and fewer
+-- than a thousand at one instant). Withheld numbers have no caller and need no order.
+create or replace temp table caller_calls as
+with spans as (
+    select min(date) as first_date, max(second_workday) as last_date from caller_fact_dates
+    union all
+    select min(period_start), max(period_end) from caller_fact_periods
+),
+
+span as (select min(first_date) as first_date, max(last_date) as last_date from spans),
+
+span_calls as (
+    select
+        c.organisation,
+        cast('0x' || c.caller_key as ubigint) as caller,
+        c.call_date,
+        c.started_at,
+        c.call_id,
+        c.outcome
+    from calls as c, span
+    where c.call_date between span.first_date and span.last_date
+),
+
+tied_instants as (
+    select caller, started_at
+    from span_calls
+    where caller is not null
+    group by caller, started_at
+    having count(*) > 1
+)
+
+select s.organisation, s.caller, s.call_date, s.outcome, epoch_us(s.started_at) * 1000 as at_key
+from span_calls as s
+anti join tied_instants as t on t.caller = s.caller and t.started_at = s.started_at
+union all
 select
-    scope,
-    caller_key,
+    s.organisation,
+    s.caller,
+    s.call_date,
+    s.outcome,
+    epoch_us(s.started_at) * 1000
+    + row_number() over (partition by s.caller, s.started_at order by s.call_id) - 1 as at_key
+from span_calls as s
+semi join tied_instants as t on t.caller = s.caller and t.started_at = s.started_at;
+
+-- One row per organisation, caller (null: withheld) and date: the day's first abandoned, first and
+-- last answered, and last call, as `at_key`s.
+create or replace temp table caller_org_days as
+select
+    organisation,
+    caller,
     call_date,
-    started_at,
-    outcome,
-    row_number() over (
-        partition by scope, caller_key, call_date, outcome order by started_at, call_id
-    ) = 1 as first_of_its_outcome_that_day,
-    lead(call_date) over (partition by scope, caller_key order by started_at, call_id) as next_call_date,
-    -- the earliest later answered call: time and local date together (a struct orders by its first field)
-    min(case when outcome = 'answered' then {'at': started_at, 'day': call_date} end) over (
-        partition by scope, caller_key order by started_at, call_id
-        rows between 1 following and unbounded following
-    ) as next_answered
+    count(*) as calls,
+    count(*) filter (where outcome = 'answered') as answered_calls,
+    count(*) filter (where outcome = 'abandoned') as abandoned_calls,
+    min(at_key) filter (where outcome = 'abandoned') as first_abandoned,
+    min(at_key) filter (where outcome = 'answered') as first_answered,
+    max(at_key) filter (where outcome = 'answered') as last_answered,
+    max(at_key) as last_call
 from caller_calls
-where caller_key is not null;
+group by organisation, caller, call_date;
+
+-- The same per scope: each organisation, and '(alla)' where a caller of both organisations is one.
+create or replace temp table scoped_caller_days as
+with day_span as (select min(date) as first_date, max(second_workday) as last_date from caller_fact_dates)
+
+select d.organisation as scope, d.caller, d.call_date, d.calls, d.first_abandoned, d.first_answered,
+    d.last_answered, d.last_call
+from caller_org_days as d, day_span
+where d.caller is not null and d.call_date between day_span.first_date and day_span.last_date
+union all
+select '(alla)', d.caller, d.call_date, sum(d.calls), min(d.first_abandoned), min(d.first_answered),
+    max(d.last_answered), max(d.last_call)
+from caller_org_days as d, day_span
+where d.caller is not null and d.call_date between day_span.first_date and day_span.last_date
+group by d.caller, d.call_date;
 
 delete from caller_day_facts where date in (select date from caller_fact_dates);
 
 insert into caller_day_facts
-with caller_days as (
+with fact_days as (
+    select d.*, f.next_workday, f.second_workday
+    from scoped_caller_days as d
+    inner join caller_fact_dates as f on f.date = d.call_date
+),
+
+-- What the caller did on later days within the day's follow-up windows (at most two working days on).
+later_days as (
     select
-        s.scope,
-        s.caller_key,
-        s.call_date,
-        count(*) as calls,
-        bool_or(s.outcome = 'answered') as reached,
-        bool_or(s.outcome = 'abandoned') as gave_up,
-        -- after the first abandoned call of the day: when and on which date the caller got through
-        max(s.next_answered.at - s.started_at) filter (
-            where s.outcome = 'abandoned' and s.first_of_its_outcome_that_day
-        ) as through_after,
-        max(s.next_answered.day) filter (
-            where s.outcome = 'abandoned' and s.first_of_its_outcome_that_day
-        ) as through_date,
-        -- after the first answered call of the day: the date of the caller's next call, if any
-        max(s.next_call_date) filter (
-            where s.outcome = 'answered' and s.first_of_its_outcome_that_day
-        ) as called_again_date
-    from caller_steps as s
-    group by s.scope, s.caller_key, s.call_date
+        d.scope,
+        d.caller,
+        d.call_date,
+        bool_or(l.first_answered is not null and l.call_date <= d.next_workday) as answered_by_next_workday,
+        bool_or(l.first_answered // 1000 - d.first_abandoned // 1000 <= 3600000000) as answered_within_hour,
+        true as called_within_two_workdays
+    from fact_days as d
+    inner join scoped_caller_days as l
+        on
+            l.scope = d.scope
+            and l.caller = d.caller
+            and l.call_date > d.call_date
+            and l.call_date <= d.second_workday
+    group by d.scope, d.caller, d.call_date
+),
+
+-- Answered calls both before and after the first abandoned one that day: which came next after it
+-- is not among the day's first and last, so those days look at their calls.
+unordered_days as (
+    select scope, caller, call_date, first_abandoned
+    from fact_days
+    where first_answered < first_abandoned and last_answered > first_abandoned
+),
+
+answered_soon_after as (
+    select distinct u.scope, u.caller, u.call_date
+    from unordered_days as u
+    inner join caller_calls as c on c.caller = u.caller and c.call_date = u.call_date
+    where
+        c.outcome = 'answered'
+        and (u.scope = '(alla)' or u.scope = c.organisation)
+        and c.at_key > u.first_abandoned
+        and c.at_key // 1000 - u.first_abandoned // 1000 <= 3600000000
+),
+
+judged as (
+    select
+        d.scope,
+        d.call_date,
+        d.calls > 1 as repeated,
+        d.first_answered is not null as reached,
+        d.first_abandoned is not null as gave_up,
+        -- after the first abandoned call of the day: answered later that day, or on a later day
+        -- (at_key // 1000 is the call's time in microseconds: 3600000000 is an hour)
+        coalesce(d.last_answered > d.first_abandoned, false) as through_same_day,
+        coalesce(
+            d.first_answered > d.first_abandoned and d.first_answered // 1000 - d.first_abandoned // 1000 <= 3600000000,
+            false
+        ) or s.caller is not null or coalesce(l.answered_within_hour, false) as through_within_hour,
+        coalesce(l.answered_by_next_workday, false) as through_on_a_later_workday,
+        -- after the first answered call of the day: no further call that day or in two working days
+        coalesce(d.last_call > d.first_answered, false) or coalesce(l.called_within_two_workdays, false)
+            as called_again
+    from fact_days as d
+    left join later_days as l on l.scope = d.scope and l.caller = d.caller and l.call_date = d.call_date
+    left join answered_soon_after as s
+        on s.scope = d.scope and s.caller = d.caller and s.call_date = d.call_date
 ),
 
 keyed as (
     select
-        d.scope,
-        d.call_date,
+        scope,
+        call_date,
         count(*) as callers,
-        count(*) filter (where d.calls > 1) as repeat_callers,
-        count(*) filter (where d.reached) as reached_callers,
-        count(*) filter (where d.gave_up) as gave_up_callers,
-        count(*) filter (where d.gave_up and d.through_after <= interval 1 hour) as through_within_hour,
-        count(*) filter (where d.gave_up and d.through_date = d.call_date) as through_same_day,
-        count(*) filter (where d.gave_up and d.through_date <= f.next_workday) as through_by_next_workday,
-        count(*) filter (
-            where d.reached and (d.called_again_date is null or d.called_again_date > f.second_workday)
-        ) as resolved_callers
-    from caller_days as d
+        count(*) filter (where repeated) as repeat_callers,
+        count(*) filter (where reached) as reached_callers,
+        count(*) filter (where gave_up) as gave_up_callers,
+        count(*) filter (where gave_up and through_within_hour) as through_within_hour,
+        count(*) filter (where gave_up and through_same_day) as through_same_day,
+        count(*) filter (where gave_up and (through_same_day or through_on_a_later_workday))
+            as through_by_next_workday,
+        count(*) filter (where reached and not called_again) as resolved_callers
+    from judged
+    group by scope, call_date
+),
+
+anonymous_by_organisation as (
+    select
+        d.organisation as scope,
+        d.call_date,
+        d.calls as anonymous_calls,
+        d.answered_calls as anonymous_answered,
+        d.abandoned_calls as anonymous_abandoned
+    from caller_org_days as d
     inner join caller_fact_dates as f on f.date = d.call_date
-    group by d.scope, d.call_date
+    where d.caller is null
 ),
 
 anonymous as (
+    select * from anonymous_by_organisation
+    union all
     select
-        c.scope,
-        c.call_date,
-        count(*) as anonymous_calls,
-        count(*) filter (where c.outcome = 'answered') as anonymous_answered,
-        count(*) filter (where c.outcome = 'abandoned') as anonymous_abandoned
-    from caller_calls as c
-    inner join caller_fact_dates as f on f.date = c.call_date
-    where c.caller_key is null
-    group by c.scope, c.call_date
+        '(alla)',
+        call_date,
+        sum(anonymous_calls),
+        sum(anonymous_answered),
+        sum(anonymous_abandoned)
+    from anonymous_by_organisation
+    group by call_date
 )
 
 select
@@ -147,98 +275,57 @@ from keyed as k
 full outer join anonymous as a on a.scope = k.scope and a.call_date = k.call_date
 inner join caller_fact_dates as f on f.date = coalesce(k.call_date, a.call_date);
 
--- Weeks and months: unique callers cannot be added up from days, so each touched period is counted
--- whole, unless it began before a purge (then part of its calls are gone: its facts stay).
-create or replace temp table caller_fact_periods as
-with periods as (
-    select 'week' as period, week_start as period_start, max(date) as period_end
-    from calendar
-    group by week_start
-    union all
-    select 'month' as period, min(date) as period_start, max(date) as period_end
-    from calendar
-    group by year, month
-)
-
-select p.period, p.period_start, p.period_end
-from periods as p
-where
-    exists (select 1 from touched_dates as t where t.date between p.period_start and p.period_end)
-    and p.period_start >= coalesce(
-        (select cast(value as date) from settings where name = 'purged_before'), date '0001-01-01'
-    );
-
 delete from caller_period_facts as c
 using caller_fact_periods as p
 where c.period = p.period and c.period_start = p.period_start;
 
 insert into caller_period_facts
--- Each date's week and month, so that calls meet their periods by an equality join: a range join
--- (call_date between start and end) over every call cost several times more at millions of calls.
+-- Each date's week and month, so that days meet their periods by an equality join: a range join
+-- (call_date between start and end) cost several times more at millions of calls.
 with day_periods as (
-    select date, 'week' as period, week_start as period_start from calendar
-    union all
-    select date, 'month' as period, min(date) over (partition by year, month) as period_start from calendar
+    select date, week_start, min(date) over (partition by year, month) as month_start from calendar
 ),
 
-period_calls as (
-    select p.period, p.period_start, p.period_end, c.organisation, c.caller_key, c.outcome
-    from calls as c
-    inner join day_periods as d on d.date = c.call_date
-    inner join caller_fact_periods as p on p.period = d.period and p.period_start = d.period_start
-    where c.call_date between (select min(period_start) from caller_fact_periods)
-        and (select max(period_end) from caller_fact_periods)
+-- Per caller (null: the withheld numbers together) and week, and per caller and month, for each
+-- organisation and for both together, in one pass over the days.
+period_groups as (
+    select
+        d.organisation,
+        d.caller,
+        p.week_start,
+        p.month_start,
+        sum(d.calls) as calls,
+        sum(d.answered_calls) > 0 as reached
+    from caller_org_days as d
+    inner join day_periods as p on p.date = d.call_date
+    group by grouping sets (
+        (d.organisation, d.caller, p.week_start),
+        (d.organisation, d.caller, p.month_start),
+        (d.caller, p.week_start),
+        (d.caller, p.month_start)
+    )
 ),
 
 scoped as (
-    select period, period_start, period_end, organisation as scope, caller_key, outcome from period_calls
-    union all
-    select period, period_start, period_end, '(alla)' as scope, caller_key, outcome from period_calls
-),
-
-per_caller as (
     select
-        period,
-        period_start,
-        period_end,
-        scope,
-        caller_key,
-        count(*) as calls,
-        bool_or(outcome = 'answered') as reached
-    from scoped
-    where caller_key is not null
-    group by all
-),
-
-keyed as (
-    select
-        period,
-        period_start,
-        period_end,
-        scope,
-        count(*) as callers,
-        count(*) filter (where calls >= 3) as repeat_callers,
-        count(*) filter (where reached) as reached_callers
-    from per_caller
-    group by all
-),
-
-anonymous as (
-    select period, period_start, period_end, scope, count(*) as anonymous_calls
-    from scoped
-    where caller_key is null
-    group by all
+        case when week_start is not null then 'week' else 'month' end as period,
+        coalesce(week_start, month_start) as period_start,
+        coalesce(organisation, '(alla)') as scope,
+        caller,
+        calls,
+        reached
+    from period_groups
 )
 
 select
-    coalesce(k.period, a.period),
-    coalesce(k.period_start, a.period_start),
-    coalesce(k.period_end, a.period_end),
-    coalesce(k.scope, a.scope),
-    coalesce(k.callers, 0),
-    coalesce(k.repeat_callers, 0),
-    coalesce(k.reached_callers, 0),
-    coalesce(a.anonymous_calls, 0)
-from keyed as k
-full outer join anonymous as a
-    on a.period = k.period and a.period_start = k.period_start and a.scope = k.scope;
+    f.period,
+    f.period_start,
+    f.period_end,
+    s.scope,
+    count(s.caller) as callers,
+    count(s.caller) filter (where s.calls >= 3) as repeat_callers,
+    count(s.caller) filter (where s.reached) as reached_callers,
+    coalesce(sum(s.calls) filter (where s.caller is null), 0) as anonymous_calls
+from scoped as s
+inner join caller_fact_periods as f on f.period = s.period and f.period_start = s.period_start
+group by f.period, f.period_start, f.period_end, s.scope;

@@ -1,0 +1,161 @@
+"""The caller facts' SQL may be rewritten for speed, never for its values.
+
+tests/fixtures/caller_facts_reference.sql is the straightforward form of the caller facts (every call
+once per scope, windows in time order per caller); sql/ingest/refresh_caller_facts.sql must give the
+same `caller_day_facts` and `caller_period_facts`, on the sample and on generated calls with repeat
+callers in both organisations, calls across midnight, week, month and year ends and the Christmas
+holidays, withheld numbers, and a second file that lands on dates already loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline import store
+from pipeline.ingest import ingest
+from tests.conftest import HEADER, settings_for
+
+REFERENCE_SQL = Path(__file__).parent / "fixtures" / "caller_facts_reference.sql"
+CALLER_FACTS_SQL = "ingest/refresh_caller_facts.sql"
+TABLES = ("caller_day_facts", "caller_period_facts")
+NUMBERS = ("051317000", "0322600600")  # Herrljunga's and Vårgårda's switchboards in the sample site
+STOCKHOLM_WINTER = dt.timezone(dt.timedelta(hours=1))
+
+
+def facts(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
+    return {table: sorted(con.execute(f"select * from {table}").fetchall()) for table in TABLES}
+
+
+def published_facts(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return facts(con)
+    finally:
+        con.close()
+
+
+def recounted_whole(db: Path, script: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every date of `db` recounted at once by `script` (in memory: the file is left as it was)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{db}' as stored (read_only)")
+        con.execute("copy from database stored to memory")
+        con.execute("detach stored")
+        con.execute("create temp table touched_dates as select distinct call_date as date from calls")
+        store.execute_script(con, script)
+        return facts(con)
+    finally:
+        con.close()
+
+
+def line(call_id: str, started: dt.datetime, outcome: str, number: str, caller: str) -> str:
+    wait = dt.timedelta(seconds=20 + int(started.timestamp()) % 90)
+    answered = started + wait
+    if outcome == "answered":
+        ended = answered + dt.timedelta(seconds=150)
+        return (
+            f"{call_id},{started.isoformat()},{answered.isoformat()},{ended.isoformat()},answered,"
+            f"{wait.seconds},150,{number},,vaxel,{caller}"
+        )
+    return f"{call_id},{started.isoformat()},,{answered.isoformat()},{outcome},{wait.seconds},,{number},,vaxel,{caller}"
+
+
+def generated_calls(seed: int, first: dt.date, days: int, calls: int, prefix: str) -> str:
+    """Calls from a small pool of callers, so that most call again: the same day, the next days, in
+    the other organisation, a minute apart, at the same second or across midnight; one in eight
+    withholds the number."""
+    rng = random.Random(seed)
+    callers = [f"070{n:07d}" for n in range(60)]
+    lines = []
+    for n in range(calls):
+        day = first + dt.timedelta(days=rng.randrange(days))
+        minute = rng.choice(
+            [rng.randrange(7 * 60, 17 * 60), rng.randrange(23 * 60, 24 * 60), rng.randrange(30)]
+        )
+        started = dt.datetime.combine(
+            day, dt.time(minute // 60, minute % 60, rng.randrange(60)), STOCKHOLM_WINTER
+        )
+        if rng.random() < 0.1:  # a call straight after the caller's previous one, often its retry
+            started = started.replace(second=0)
+        caller = rng.choice(["", "anonymous"]) if rng.random() < 0.125 else rng.choice(callers)
+        outcome = rng.choices(["answered", "abandoned", "transferred"], weights=[6, 3, 1])[0]
+        lines.append(line(f"{prefix}{n}", started, outcome, rng.choice(NUMBERS), caller))
+        if caller and rng.random() < 0.05:  # a second call at the same second: call_id decides the order
+            twin = rng.choice([f"{prefix}0{n}", f"{prefix}{n}z"])
+            twin_outcome = rng.choice(["answered", "abandoned"])
+            lines.append(line(twin, started, twin_outcome, rng.choice(NUMBERS), caller))
+    return "\n".join(lines)
+
+
+def ingest_in_two_files(folder: Path, key_from: Path | None = None) -> Path:
+    """Five winter weeks, then a second file on the last two of them and the week after."""
+    folder.mkdir()
+    settings = settings_for(folder)
+    if key_from is not None:
+        settings.key_file.parent.mkdir(mode=0o700, parents=True)
+        shutil.copy2(key_from, settings.key_file)
+    first = folder / "first.csv"
+    first.write_text(HEADER + "\n" + generated_calls(1, dt.date(2016, 12, 5), 35, 1500, "a") + "\n")
+    second = folder / "second.csv"
+    second.write_text(HEADER + "\n" + generated_calls(2, dt.date(2016, 12, 26), 21, 700, "b") + "\n")
+    ingest([first], settings)
+    ingest([second], settings)
+    return settings.db
+
+
+@pytest.fixture
+def with_reference_sql(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    def use_reference() -> None:
+        original = store.sql_text
+
+        def sql_text(relative: str) -> str:
+            if relative == CALLER_FACTS_SQL:
+                return REFERENCE_SQL.read_text(encoding="utf-8")
+            return original(relative)
+
+        monkeypatch.setattr(store, "sql_text", sql_text)
+
+    return use_reference
+
+
+def test_the_sample_gets_the_same_caller_facts_as_from_the_reference(sample_db: Path) -> None:
+    loaded = published_facts(sample_db)
+    assert len(loaded["caller_day_facts"]) > 1000 and len(loaded["caller_period_facts"]) > 100
+    reference = recounted_whole(sample_db, REFERENCE_SQL.read_text(encoding="utf-8"))
+    assert loaded == reference
+    # loaded month by month (one file each) or recounted at once: the same
+    assert recounted_whole(sample_db, store.sql_text(CALLER_FACTS_SQL)) == reference
+
+
+def test_repeat_callers_across_files_get_the_same_caller_facts_as_from_the_reference(
+    tmp_path: Path, with_reference_sql: Callable[[], None]
+) -> None:
+    db = ingest_in_two_files(tmp_path / "current")
+    current = published_facts(db)
+    with_reference_sql()
+    reference = published_facts(
+        ingest_in_two_files(tmp_path / "reference", key_from=db.parent / "private" / "key")
+    )
+
+    assert current == reference
+    days = {row[1]: row for row in current["caller_day_facts"]}
+    assert set(days) == {"(alla)", "Herrljunga", "Vårgårda"}
+    # the data set reaches every measure, so that a wrong one cannot hide behind zeros
+    day_sums = [sum(row[i] for row in current["caller_day_facts"]) for i in range(4, 15)]
+    assert all(total > 0 for total in day_sums), day_sums
+    period_sums = [sum(row[i] for row in current["caller_period_facts"]) for i in range(4, 8)]
+    assert all(total > 0 for total in period_sums), period_sums
+    # one person calling both organisations is one caller of the switchboard
+    alla, orgs = [
+        sum(row[4] for row in current["caller_day_facts"] if (row[1] == "(alla)") == whole)
+        for whole in (True, False)
+    ]
+    assert alla < orgs
