@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import store
 from pipeline.config import Settings
 from pipeline.ingest import IngestReport, ingest
 from tests.conftest import HEADER, SAMPLE_CALLS, settings_for
@@ -102,3 +103,20 @@ def test_repeats_inside_a_file_keep_the_first_line_and_count_the_rest(tmp_path: 
         con.close()
     assert calls == [("a1", "abandoned"), ("a2", "abandoned")]
     assert rejected == [(5, "started_at 'not a time' is not an ISO 8601 timestamp")]
+
+
+def test_ids_that_differ_by_swapped_digits_are_not_repeats() -> None:
+    # Asterisk uniqueids (epoch.sequence) that DuckDB's 64-bit hash() maps to one value.
+    con = duckdb.connect()
+    try:
+        con.execute("create table calls (call_id varchar, file_id integer)")
+        con.execute("insert into calls values ('1439042078.1099762', 1), ('1439042778.1099062', 1)")
+        assert con.execute("select hash('1439042078.1099762') = hash('1439042778.1099062')").fetchall() == [
+            (True,)
+        ]
+        check = store.sql_text("ingest/repeats_loaded.sql")
+        assert con.execute(check, {"file_id": 1}).fetchall() == [(False,)]
+        con.execute("insert into calls values ('1439042078.1099762', 1)")
+        assert con.execute(check, {"file_id": 1}).fetchall() == [(True,)]
+    finally:
+        con.close()
