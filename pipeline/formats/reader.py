@@ -27,9 +27,8 @@ import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.formats.base import FormatError, ReadLimits
 
@@ -73,8 +72,10 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> str:
     return "\n".join(decode(line.rsplit(b"\x00", 1)[-1]) for line in data.splitlines())
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One record as read. A named tuple, not a dataclass: it is built once per line of every file,
+    and a tuple costs half as much to build."""
+
     line_no: int
     raw: str
     fields: list[str]
@@ -259,7 +260,7 @@ class _Feeder:
     def __init__(
         self, segments: Iterator[_Segment], max_lines: int, repair: Callable[[str], str] | None = None
     ) -> None:
-        self._segments = segments
+        self.source = segments
         self.max_lines = max_lines
         self.repair = repair
         self.pending: deque[_Segment] = deque()
@@ -278,7 +279,7 @@ class _Feeder:
         if self.pending:
             seg = self.pending.popleft()
         else:
-            nxt = next(self._segments, None)
+            nxt = next(self.source, None)
             if nxt is None:
                 self.done = True
                 raise StopIteration
@@ -351,6 +352,38 @@ def line_records(
     return _records(_line_segments(lines, None, limits), delimiter=delimiter, limits=limits)
 
 
+def _plain_split(
+    delimiter: str, quotechar: str | None, skipinitialspace: bool
+) -> Callable[[str], list[str] | None] | None:
+    """The fields of a line the csv module would split the same way by `str.split`, else None.
+
+    That is a line without the quote character (or any line when quoting is off), without a
+    carriage return or line feed (which the csv module rejects or reads as a record's end), and
+    shorter than the csv module's field limit. Most lines of every format are such lines; the others
+    go through the csv module. None for a space delimiter with skipinitialspace (runs of spaces
+    read as one delimiter): there every line goes through the csv module.
+    """
+    if quotechar is None:
+        skipinitialspace = False  # the dialect _records builds without quoting does not skip spaces
+    elif skipinitialspace and delimiter == " ":
+        return None
+    limit = csv.field_size_limit()
+    quote = quotechar or ""
+
+    def split(line: str) -> list[str] | None:
+        if (quote and quote in line) or "\r" in line or "\n" in line or len(line) >= limit:
+            return None
+        if not line:
+            return []  # the csv module reads an empty line as no fields
+        fields = line.split(delimiter)
+        if skipinitialspace:
+            # The csv module skips spaces at the start of every field, the first one included.
+            return [f.lstrip(" ") for f in fields]
+        return fields
+
+    return split
+
+
 def _records(
     segments: Iterator[_Segment],
     *,
@@ -368,49 +401,81 @@ def _records(
     feeder = _Feeder(segments, limits.record_lines if multiline else 1, repair)
     field_chars = limits.field_chars
     blank_chars = f"{delimiter}{quotechar or ''} \t"
-    while not feeder.done or feeder.pending:
-        reader = csv.reader(feeder, **dialect)
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                # The record is unreadable (a bare carriage return, say): it alone is rejected, and a
-                # fresh reader goes on with the lines after its first.
-                used = feeder.used
-                feeder.pending.extendleft(reversed(used[1:]))
-                feeder.reset()
-                if used:
-                    yield Record(used[0][0], _trim(used[0][1]), [], _csv_reason(exc))
-                break
-            used = feeder.used
-            line_no = used[0][0]
-            if feeder.cut and multiline:
-                feeder.pending.extendleft(reversed(used[1:]))
-                feeder.reset()
-                yield Record(
-                    line_no, _trim(used[0][1]), [], "unterminated quote: the quoted field never ends"
-                )
-                break
-            raw = used[0][1] if len(used) == 1 else "\n".join(seg[1] for seg in used)
-            feeder.used = []
-            if not raw.strip(blank_chars):  # only delimiters, quotes and spaces
-                continue
-            if len(raw) > field_chars and max(map(len, fields)) > field_chars:
-                longest = max(range(len(fields)), key=lambda i: len(fields[i]))
-                reason = (
-                    f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the "
-                    f"limit of {_count(field_chars)}"
-                )
-                yield Record(line_no, _trim(raw), [], reason)
-                continue
-            yield Record(line_no, raw, fields)
-        if feeder.issue is not None:
-            issue = feeder.issue
-            feeder.reset()
-            yield Record(issue[0], issue[1], [], issue[2])
-        feeder.cut = False
+    plain = _plain_split(delimiter, quotechar, skipinitialspace)
+    pending = feeder.pending
+    while True:
+        # A record starts at the next line: one the csv module gave back, or the next one read.
+        if pending:
+            seg = pending.popleft()
+        else:
+            nxt = next(feeder.source, None)
+            if nxt is None:
+                return
+            seg = nxt
+        line_no, text, issue = seg
+        if issue is not None:
+            yield Record(line_no, text, [], issue)
+            continue
+        fields = plain(repair(text) if repair else text) if plain is not None else None
+        if fields is None:
+            # Quotes, a bare carriage return or a huge field: the csv module reads this record,
+            # over more than one line when `multiline` allows and a quoted cell runs on.
+            pending.appendleft(seg)
+            yield from _csv_record(feeder, dialect, multiline, blank_chars, field_chars)
+            continue
+        if not text.strip(blank_chars):  # only delimiters, quotes and spaces
+            continue
+        yield _checked(line_no, text, fields, field_chars)
+
+
+def _checked(line_no: int, raw: str, fields: list[str], field_chars: int) -> Record:
+    """The record, or its rejection when a field is over the limit."""
+    if len(raw) > field_chars and max(map(len, fields)) > field_chars:
+        longest = max(range(len(fields)), key=lambda i: len(fields[i]))
+        reason = (
+            f"field {longest + 1} has {_count(len(fields[longest]))} characters, more than the "
+            f"limit of {_count(field_chars)}"
+        )
+        return Record(line_no, _trim(raw), [], reason)
+    return Record(line_no, raw, fields)
+
+
+def _csv_record(
+    feeder: _Feeder, dialect: dict[str, Any], multiline: bool, blank_chars: str, field_chars: int
+) -> Iterator[Record]:
+    """The csv module's reading of the record that starts at the feeder's next line (at most one).
+
+    The lines a record does not use go back to the feeder's pending lines, to be read next.
+    """
+    feeder.reset()
+    reader = csv.reader(feeder, **dialect)
+    try:
+        fields = next(reader)
+    except StopIteration:
+        fields = None
+    except csv.Error as exc:
+        # The record is unreadable (a bare carriage return, say): it alone is rejected, and reading
+        # goes on with the lines after its first.
+        used = feeder.used
+        feeder.pending.extendleft(reversed(used[1:]))
+        feeder.reset()
+        if used:
+            yield Record(used[0][0], _trim(used[0][1]), [], _csv_reason(exc))
+        return
+    used = feeder.used
+    cut = feeder.cut
+    feeder.reset()
+    if fields is None or not used:
+        return
+    line_no = used[0][0]
+    if cut and multiline:
+        feeder.pending.extendleft(reversed(used[1:]))
+        yield Record(line_no, _trim(used[0][1]), [], "unterminated quote: the quoted field never ends")
+        return
+    raw = used[0][1] if len(used) == 1 else "\n".join(seg[1] for seg in used)
+    if not raw.strip(blank_chars):  # only delimiters, quotes and spaces
+        return
+    yield _checked(line_no, raw, fields, field_chars)
 
 
 # Where a layout can tell a record's start (queue_log's epoch, 3CX's `Call NNN`): the offset of a

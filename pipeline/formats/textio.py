@@ -15,6 +15,7 @@ its API and turns records into frames and values.
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -139,55 +140,83 @@ def null_words(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     )
 
 
+# What str.strip() removes (every character whose isspace() is true), so that polars strips a cell
+# exactly as Python would: tabs, the ASCII separators \x1c-\x1f, no-break and ideographic spaces.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def records_to_table(
     records: Iterable[Record],
     columns: Sequence[str],
     *,
     allow_fewer: int = 0,
+    only: Iterable[str] | None = None,
 ) -> Table:
     """Collect records into a frame; a record with another field count is rejected with a reason.
 
     `allow_fewer` accepts records short by up to that many trailing fields (filled with null), for
-    spreadsheet re-saves that drop empty trailing cells.
+    spreadsheet re-saves that drop empty trailing cells. `only` names the columns to keep (the
+    others are counted in the width, never collected): a CUCM record has 129 fields of which the
+    merge reads 15.
+
+    Cells are stripped and empty ones made null by polars a chunk at a time, not per cell in
+    Python: the loop below only sorts records into accepted rows and rejects.
     """
     width = len(columns)
-    schema: dict[str, pl.DataType] = {c: pl.String() for c in columns}
+    wanted = None if only is None else set(only)
+    kept = [i for i, c in enumerate(columns) if wanted is None or c in wanted]
+    names = [columns[i] for i in kept]
+    schema: dict[str, pl.DataType] = {c: pl.String() for c in names}
     schema["line_no"] = pl.Int64()
     schema["raw"] = pl.String()
+    # Only the kept fields of a row stay alive until its chunk is built (tuples, or the one value).
+    pick: Callable[[list[str]], Any] = operator.itemgetter(*kept) if kept else (lambda _fields: ())
+    shortest = width - allow_fewer
     chunks: list[pl.DataFrame] = []
-    cols: list[list[str | None]] = [[] for _ in range(width)]
+    rows: list[Any] = []
     line_nos: list[int] = []
     raws: list[str] = []
     rejected: list[RowIssue] = []
     count = 0
 
     def flush() -> None:
-        if line_nos:
-            data: dict[str, Sequence[object]] = {c: cols[i] for i, c in enumerate(columns)}
-            data["line_no"] = line_nos
-            data["raw"] = raws
-            chunks.append(pl.DataFrame(data, schema=schema))
-            for col in cols:
-                col.clear()
-            line_nos.clear()
-            raws.clear()
+        if not rows:
+            return
+        cells: list[Sequence[str]] = [rows] if len(kept) == 1 else list(zip(*rows, strict=True))
+        data: dict[str, pl.Series] = {
+            name: pl.Series(name, values, dtype=pl.String) for name, values in zip(names, cells, strict=True)
+        }
+        data["line_no"] = pl.Series("line_no", line_nos, dtype=pl.Int64)
+        data["raw"] = pl.Series("raw", raws, dtype=pl.String)
+        stripped = [pl.col(c).str.strip_chars(PY_WHITESPACE) for c in names]
+        frame = pl.DataFrame(data).with_columns(
+            pl.when(cell != "").then(cell).alias(name) for cell, name in zip(stripped, names, strict=True)
+        )
+        chunks.append(frame)
+        rows.clear()
+        line_nos.clear()
+        raws.clear()
 
     for rec in records:
         count += 1
         if rec.issue is not None:
             rejected.append(RowIssue(rec.line_no, rec.raw, rec.issue))
             continue
-        n = len(rec.fields)
-        if n != width and not (width - allow_fewer <= n < width):
-            expected = f"{width - allow_fewer} to {width}" if allow_fewer else str(width)
-            rejected.append(RowIssue(rec.line_no, rec.raw, f"expected {expected} fields, found {n}"))
-            continue
-        for i in range(width):
-            value = rec.fields[i].strip() if i < n else ""
-            cols[i].append(value if value else None)
+        fields = rec.fields
+        n = len(fields)
+        if n != width:
+            if not shortest <= n < width:
+                expected = f"{shortest} to {width}" if allow_fewer else str(width)
+                rejected.append(RowIssue(rec.line_no, rec.raw, f"expected {expected} fields, found {n}"))
+                continue
+            fields = [*fields, *([""] * (width - n))]
+        rows.append(pick(fields))
         line_nos.append(rec.line_no)
         raws.append(rec.raw)
-        if len(line_nos) >= CHUNK_ROWS:
+        if len(rows) >= CHUNK_ROWS:
             flush()
     flush()
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
