@@ -135,19 +135,39 @@ class _Budget:
 # limit keeps only its first bytes. Tuples, not objects: this runs once per line of every file.
 _Physical = tuple[int, bytes, int, bool]
 
+# Switched off only by the tests that compare the clean-run path with the line-by-line one.
+CLEAN_RUNS = True
 
-def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
+
+def _physical_lines(
+    stream: _Budget, limits: ReadLimits, *, clean_runs: bool = False
+) -> Iterator[_Physical | list[_Segment]]:
     """Split a stream into lines in bounded blocks: a line over the limit is measured, not kept.
 
     Lines end in LF (CRLF included); a file whose first block has CRs and no LF at all is a classic
     Mac save ("CSV (Macintosh)" in Excel) and ends its lines in CR.
+
+    With `clean_runs`, the whole lines of a block after the first line come as one list of decoded
+    segments when nothing in them needs a line's own care (see _clean_run); otherwise, and for
+    every other block, line by line.
     """
     buf = stream.read(BLOCK_BYTES)
     eof = not buf
     newline = b"\r" if b"\n" not in buf and b"\r" in buf else b"\n"
+    clean_runs = clean_runs and CLEAN_RUNS and newline == b"\n"
     pos = 0
     line_no = 1
+    tried = 0  # where in buf a clean run was last tried: the lines before it go line by line
     while True:
+        if clean_runs and line_no > 1 and pos >= tried:
+            last = buf.rfind(b"\n", pos)
+            if last > pos and buf[last + 1 : last + 2] != b"\r":
+                run = _clean_run(buf[pos:last], line_no, limits.line_bytes)
+                if run is not None:
+                    yield run
+                    line_no += buf.count(b"\n", pos, last) + 1
+                    pos = last + 1
+                tried = last + 1
         nl = buf.find(newline, pos)
         if nl == -1:
             rest = len(buf) - pos
@@ -165,7 +185,7 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
                         length += len(block)
                         continue
                     length += end
-                    buf, pos = block[end + 1 :], 0
+                    buf, pos, tried = block[end + 1 :], 0, 0
                     yield (line_no, head, length, True)
                     line_no += 1
                     break
@@ -177,7 +197,7 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
             block = stream.read(BLOCK_BYTES)
             if not block:
                 eof = True
-            buf, pos = buf[pos:] + block, 0
+            buf, pos, tried = buf[pos:] + block, 0, 0
             continue
         if nl == pos or (nl == pos + 1 and buf[pos : pos + 1] == b"\r"):
             # A run of blank lines (a padded or hostile file) is skipped at C speed.
@@ -197,6 +217,31 @@ def _physical_lines(stream: _Budget, limits: ReadLimits) -> Iterator[_Physical]:
         pos = nl + 1
 
 
+def _clean_run(region: bytes, line_no: int, line_bytes: int) -> list[_Segment] | None:
+    """The segments of whole lines (`region` without its last newline, starting at `line_no`) when
+    every line is read alike: UTF-8 throughout, no NUL byte, no CR but in CRLF, none over the limit;
+    else None. Then decoding the run at once gives each line's text, and a blank line is "" or "\\r"
+    (the line-by-line path skips exactly those, counting them).
+    """
+    # The last line's CR is the first half of the CRLF whose LF ends the region.
+    if b"\x00" in region or region.count(b"\r") != region.count(b"\r\n") + region.endswith(b"\r"):
+        return None
+    try:
+        text = region.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    # A character is one to four bytes: only a line of more than a quarter of the limit is measured.
+    if max(map(len, lines)) * 4 > line_bytes and max(map(len, region.split(b"\n"))) > line_bytes:
+        return None
+    run: list[_Segment] = []
+    for line in lines:
+        if line and line != "\r":
+            run.append((line_no, line[:-1] if line[-1] == "\r" else line, None))
+        line_no += 1
+    return run
+
+
 def _count(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
@@ -209,15 +254,21 @@ _Segment = tuple[int, str, str | None]
 def _segments(path: Path, encoding: str | None, limits: ReadLimits) -> Iterator[_Segment]:
     stream = _Budget(path, limits)
     try:
-        yield from _line_segments(_physical_lines(stream, limits), encoding, limits)
+        yield from _line_segments(
+            _physical_lines(stream, limits, clean_runs=encoding is None), encoding, limits
+        )
     finally:
         stream.close()
 
 
 def _line_segments(
-    lines: Iterable[_Physical], encoding: str | None, limits: ReadLimits
+    lines: Iterable[_Physical | list[_Segment]], encoding: str | None, limits: ReadLimits
 ) -> Iterator[_Segment]:
-    for line_no, data, length, too_long in lines:
+    for line in lines:
+        if isinstance(line, list):  # a clean run, decoded already
+            yield from line
+            continue
+        line_no, data, length, too_long = line
         if line_no == 1 and data.startswith(_BOM):
             data = data[len(_BOM) :]
         if too_long:
@@ -352,36 +403,11 @@ def line_records(
     return _records(_line_segments(lines, None, limits), delimiter=delimiter, limits=limits)
 
 
-def _plain_split(
-    delimiter: str, quotechar: str | None, skipinitialspace: bool
-) -> Callable[[str], list[str] | None] | None:
-    """The fields of a line the csv module would split the same way by `str.split`, else None.
-
-    That is a line without the quote character (or any line when quoting is off), without a
-    carriage return or line feed (which the csv module rejects or reads as a record's end), and
-    shorter than the csv module's field limit. Most lines of every format are such lines; the others
-    go through the csv module. None for a space delimiter with skipinitialspace (runs of spaces
-    read as one delimiter): there every line goes through the csv module.
-    """
-    if quotechar is None:
-        skipinitialspace = False  # the dialect _records builds without quoting does not skip spaces
-    elif skipinitialspace and delimiter == " ":
-        return None
-    limit = csv.field_size_limit()
-    quote = quotechar or ""
-
-    def split(line: str) -> list[str] | None:
-        if (quote and quote in line) or "\r" in line or "\n" in line or len(line) >= limit:
-            return None
-        if not line:
-            return []  # the csv module reads an empty line as no fields
-        fields = line.split(delimiter)
-        if skipinitialspace:
-            # The csv module skips spaces at the start of every field, the first one included.
-            return [f.lstrip(" ") for f in fields]
-        return fields
-
-    return split
+# Lines handed to one csv.reader at a time: enough to pay its setup once per thousand records.
+# A batch that the feeder has to take over reads its lines again, so after one the batch starts at
+# a line and doubles with every clean batch: a file of damaged lines costs a bounded re-read each.
+# 0 reads every record through the feeder (the tests compare the two).
+BATCH_LINES = 1024
 
 
 def _records(
@@ -394,6 +420,11 @@ def _records(
     limits: ReadLimits = DEFAULT_LIMITS,
     repair: Callable[[str], str] | None = None,
 ) -> Iterator[Record]:
+    """Records from segments: a batch of lines at a time through one csv.reader over a list (the
+    csv module's C loop), and through the feeder one record at a time wherever a batch cannot be
+    trusted: a record that runs past its line (an open quote), a line the csv module rejects, and
+    in multiline mode a batch's last line that leaves a quote open (its record may go on after the
+    batch). Both read every line the same way; the batch only skips a Python call per line."""
     if quotechar is None:
         dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
     else:
@@ -401,31 +432,60 @@ def _records(
     feeder = _Feeder(segments, limits.record_lines if multiline else 1, repair)
     field_chars = limits.field_chars
     blank_chars = f"{delimiter}{quotechar or ''} \t"
-    plain = _plain_split(delimiter, quotechar, skipinitialspace)
-    pending = feeder.pending
-    while True:
-        # A record starts at the next line: one the csv module gave back, or the next one read.
-        if pending:
-            seg = pending.popleft()
-        else:
-            nxt = next(feeder.source, None)
-            if nxt is None:
-                return
-            seg = nxt
-        line_no, text, issue = seg
-        if issue is not None:
-            yield Record(line_no, text, [], issue)
+    pending, source = feeder.pending, feeder.source
+    exhausted = False
+    size = BATCH_LINES or 1
+    while not exhausted or pending:
+        batch: list[_Segment] = []
+        while len(batch) < size:
+            if pending:
+                seg = pending.popleft()
+            else:
+                nxt = next(source, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                seg = nxt
+            if seg[2] is not None:  # rejected by the reader: ends the batch, read after it
+                if batch:
+                    pending.appendleft(seg)
+                    break
+                yield Record(*seg[:2], [], seg[2])
+                continue
+            batch.append(seg)
+        if not batch:
             continue
-        fields = plain(repair(text) if repair else text) if plain is not None else None
-        if fields is None:
-            # Quotes, a bare carriage return or a huge field: the csv module reads this record,
-            # over more than one line when `multiline` allows and a quoted cell runs on.
-            pending.appendleft(seg)
+        if not BATCH_LINES:
+            pending.appendleft(batch[0])
             yield from _csv_record(feeder, dialect, multiline, blank_chars, field_chars)
             continue
-        if not text.strip(blank_chars):  # only delimiters, quotes and spaces
-            continue
-        yield _checked(line_no, text, fields, field_chars)
+        lines = [repair(seg[1]) + "\n" for seg in batch] if repair else [seg[1] + "\n" for seg in batch]
+        reader = csv.reader(lines, **dialect)
+        last = len(batch)
+        done = 0  # lines read into whole records
+        try:
+            for fields in reader:
+                if reader.line_num != done + 1 or (
+                    multiline and done + 1 == last and fields and fields[-1].endswith("\n")
+                ):
+                    break
+                line_no, raw, _ = batch[done]
+                done += 1
+                if not raw.strip(blank_chars):  # only delimiters, quotes and spaces
+                    continue
+                if len(raw) > field_chars:
+                    yield _checked(line_no, raw, fields, field_chars)
+                else:  # no field can be over the limit
+                    yield Record(line_no, raw, fields)
+            else:
+                size = min(2 * size, BATCH_LINES)
+                continue  # every line of the batch read
+        except csv.Error:
+            pass
+        size = 1
+        # The record at batch[done] needs the feeder; the lines after it are read next.
+        pending.extendleft(reversed(batch[done:]))
+        yield from _csv_record(feeder, dialect, multiline, blank_chars, field_chars)
 
 
 def _checked(line_no: int, raw: str, fields: list[str], field_chars: int) -> Record:

@@ -180,7 +180,7 @@ def records_to_table(
     line_nos: list[int] = []
     raws: list[str] = []
     rejected: list[RowIssue] = []
-    count = 0
+    count = 0  # records read, rejects included
 
     def flush() -> None:
         if not rows:
@@ -200,22 +200,22 @@ def records_to_table(
         line_nos.clear()
         raws.clear()
 
-    for rec in records:
+    add_row, add_line_no, add_raw = rows.append, line_nos.append, raws.append
+    for line_no, raw, fields, issue in records:
         count += 1
-        if rec.issue is not None:
-            rejected.append(RowIssue(rec.line_no, rec.raw, rec.issue))
+        if issue is not None:
+            rejected.append(RowIssue(line_no, raw, issue))
             continue
-        fields = rec.fields
         n = len(fields)
         if n != width:
             if not shortest <= n < width:
                 expected = f"{shortest} to {width}" if allow_fewer else str(width)
-                rejected.append(RowIssue(rec.line_no, rec.raw, f"expected {expected} fields, found {n}"))
+                rejected.append(RowIssue(line_no, raw, f"expected {expected} fields, found {n}"))
                 continue
             fields = [*fields, *([""] * (width - n))]
-        rows.append(pick(fields))
-        line_nos.append(rec.line_no)
-        raws.append(rec.raw)
+        add_row(pick(fields))
+        add_line_no(line_no)
+        add_raw(raw)
         if len(rows) >= CHUNK_ROWS:
             flush()
     flush()

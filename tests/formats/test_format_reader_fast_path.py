@@ -1,12 +1,12 @@
-"""The reader's fast paths read exactly what the csv module and the per-cell loop read.
+"""The reader's fast paths read exactly what the line-by-line reader and the per-cell loop read.
 
-Lines without quotes are split with str.split instead of the csv module, and cells are stripped by
-polars a chunk at a time instead of by str.strip one at a time: both must be invisible.
+Clean runs of lines are decoded a block at a time, records are tokenised by one csv.reader per batch
+of lines, and cells are stripped by polars a chunk at a time instead of by str.strip one at a time:
+none of it may change a record, a line number, a raw text or a reason.
 """
 
 from __future__ import annotations
 
-import csv
 import random
 import sys
 from pathlib import Path
@@ -15,59 +15,100 @@ from typing import Any
 import polars as pl
 import pytest
 
-from pipeline.formats import textio
-from pipeline.formats.reader import Record, _plain_split, iter_records
+from pipeline.formats import reader, textio
+from pipeline.formats.base import ReadLimits
+from pipeline.formats.reader import Record, iter_records
 
-# Characters the csv module treats specially or that real exports contain around fields.
-ALPHABET = [",", ";", "|", '"', " ", " ", "\t", "\r", "a", "b", "7", "é", "\xa0", "\u3000", "\x1c", "'"]
-
-DIALECTS = [
-    (",", '"', False),
-    (",", '"', True),
-    (";", '"', False),
-    ("\t", '"', False),
-    ("|", None, False),
-    (",", None, True),
+# Pieces of lines: delimiters, quotes (balanced or not), spaces, CR, NUL runs, legacy bytes, text.
+PIECES = [
+    b",",
+    b";",
+    b"|",
+    b'"',
+    b'""',
+    b" ",
+    b"\t",
+    b"\r",
+    b"\x00\x00",
+    b"a",
+    b"77",
+    b"\xc3\xa9",
+    b"\xe9",
+    b"x" * 40,
 ]
 
 
-def _csv_fields(line: str, delimiter: str, quotechar: str | None, skipinitialspace: bool) -> list[str]:
-    if quotechar is None:
-        dialect: dict[str, Any] = {"delimiter": delimiter, "quoting": csv.QUOTE_NONE}
-    else:
-        dialect = {"delimiter": delimiter, "quotechar": quotechar, "skipinitialspace": skipinitialspace}
-    return next(csv.reader([line + "\n"], **dialect))
+def _damaged_file(rng: random.Random, lines: int, damage: float = 0.4) -> bytes:
+    out = [b"\xef\xbb\xbf"] if rng.random() < 0.5 else []
+    for _ in range(lines):
+        kind = rng.random()
+        if kind >= damage:  # a clean record, quoted or not
+            cells = [rng.choice([b"a", b"77", b"Kundtj\xc3\xa4nst", b""]) for _ in range(4)]
+            if rng.random() < 0.5:
+                cells = [b'"' + c + b'"' for c in cells]
+            out.append(b",".join(cells))
+        elif kind < damage / 4:
+            out.append(rng.choice([b"", b"\r", b" ", b",,,"]))
+        else:
+            out.append(b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 12))))
+        out.append(rng.choice([b"\n", b"\n", b"\r\n"]))
+    return b"".join(out)
 
 
-@pytest.mark.parametrize(("delimiter", "quotechar", "skipinitialspace"), DIALECTS)
-def test_plain_split_agrees_with_the_csv_module(
-    delimiter: str, quotechar: str | None, skipinitialspace: bool
+def _read_both(
+    path: Path, monkeypatch: pytest.MonkeyPatch, **options: Any
+) -> tuple[list[Record], list[Record]]:
+    fast = list(iter_records(path, **options))
+    with monkeypatch.context() as m:
+        m.setattr(reader, "BATCH_LINES", 0)
+        m.setattr(reader, "CLEAN_RUNS", False)
+        one_by_one = list(iter_records(path, **options))
+    return fast, one_by_one
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"multiline": True},
+        {"skipinitialspace": True},
+        {"delimiter": "|", "quotechar": None},
+        {"delimiter": ";", "multiline": True},
+        {"repair": lambda line: line.replace(";", ",")},
+    ],
+    ids=["csv", "multiline", "skipinitialspace", "no-quoting", "semicolon-multiline", "repair"],
+)
+def test_batches_and_clean_runs_read_as_the_feeder_reads_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
 ) -> None:
+    # Small blocks and batches, so that runs, batches and blocks end everywhere in these files.
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(reader, "BATCH_LINES", 16)
+    limits = ReadLimits(line_bytes=300, field_chars=60, record_lines=3)
     rng = random.Random(14)
-    split = _plain_split(delimiter, quotechar, skipinitialspace)
-    assert split is not None
-    taken = 0
-    for _ in range(20_000):
-        line = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
-        fields = split(line)
-        if fields is None:
-            continue
-        taken += 1
-        assert fields == _csv_fields(line, delimiter, quotechar, skipinitialspace), repr(line)
-    assert taken > 2_000  # the fast path was really exercised
+    for n in range(60):
+        path = tmp_path / f"damaged-{n}.csv"
+        path.write_bytes(_damaged_file(rng, rng.randint(1, 120), damage=rng.choice([0.4, 0.02])))
+        fast, one_by_one = _read_both(path, monkeypatch, limits=limits, **options)
+        assert fast == one_by_one, path.read_bytes()[:400]
 
 
-def test_plain_split_leaves_quotes_and_carriage_returns_to_the_csv_module() -> None:
-    split = _plain_split(",", '"', False)
-    assert split is not None
-    assert _plain_split(" ", '"', True) is None
-    assert split('a,"b,c",d') is None
-    assert split("a,b\rc") is None
-    assert split("a,b" + "x" * csv.field_size_limit()) is None
-    assert split("a, b ,c") == ["a", " b ", "c"]
-    no_quoting = _plain_split("|", None, True)
-    assert no_quoting is not None
-    assert no_quoting('a| "b|c') == ["a", ' "b', "c"]
+def test_the_fast_paths_are_taken_on_clean_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_text("".join(f'"{i}","Kundtjänst",{i * 7}\r\n' for i in range(3000)), encoding="utf-8")
+    runs: list[int] = []
+    original = reader._clean_run
+
+    def counted(region: bytes, line_no: int, line_bytes: int) -> list[tuple[int, str, str | None]] | None:
+        run = original(region, line_no, line_bytes)
+        runs.append(len(run or []))
+        return run
+
+    monkeypatch.setattr(reader, "_clean_run", counted)
+    fast, one_by_one = _read_both(path, monkeypatch)
+    assert fast == one_by_one
+    assert sum(runs) == 2999  # every line but the first came in clean runs
+    assert fast[2999] == Record(3000, '"2999","Kundtjänst",20993', ["2999", "Kundtjänst", "20993"])
 
 
 def test_quoted_and_unquoted_lines_give_the_same_records(tmp_path: Path) -> None:
