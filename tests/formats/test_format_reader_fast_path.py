@@ -7,8 +7,10 @@ none of it may change a record, a line number, a raw text or a reason.
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import polars as pl
 import pytest
 
 from pipeline.formats import reader, textio
-from pipeline.formats.base import ReadLimits
+from pipeline.formats.base import FormatError, ReadLimits
 from pipeline.formats.reader import Record, iter_records
 
 # Pieces of lines: delimiters, quotes (balanced or not), spaces, CR, NUL runs, legacy bytes, text.
@@ -183,3 +185,24 @@ def test_records_to_table_keeps_only_the_columns_asked_for() -> None:
     assert one.frame.rows() == [("a", 1, "1, a ,b,")]
     none = textio.records_to_table(records[:1], ["id", "_1", "name", "_3"], only=[])
     assert none.frame.rows() == [(1, "1, a ,b,")]
+
+
+def test_records_to_table_gives_the_cycle_collector_back_as_it_found_it() -> None:
+    records = [Record(1, "a,b", ["a", "b"])]
+
+    def failing() -> Iterator[Record]:
+        yield from records
+        raise FormatError("calls.csv.gz: damaged gzip data after 10 bytes")
+
+    assert gc.isenabled()
+    textio.records_to_table(records, ["x", "y"])
+    assert gc.isenabled()
+    with pytest.raises(FormatError):
+        textio.records_to_table(failing(), ["x", "y"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        textio.records_to_table(records, ["x", "y"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
