@@ -1,0 +1,193 @@
+"""Staging a merging adapter's file in bounded memory: records in chunks, merged one partition at a time.
+
+An adapter's `parse` reads the whole file into one polars table and merges it: memory grows with
+the file. `stage_partitioned` reads the same records in chunks of `chunk_records`, shapes each
+chunk the way `parse` shapes the whole table (only per-record steps), and appends it to a DuckDB
+temp table, which spills to disk under the ingest's memory limit. Every record carries a hash of
+its *partition key*: a value all records of one call share (CUCM's cluster + callManagerId +
+callId, a queue_log callid, …). When the file is in, the records are split into enough partitions
+that one holds about `partition_records`, and each partition is fetched in file order and merged
+by the adapter's own merge, unchanged; its calls are appended to `staged`. Since no call spans two
+partitions, the calls are those of the whole-file merge.
+
+What a merge decides from the whole file (queue_log's time layout, Asterisk's time-zone evidence)
+is decided once, before any partition, by the adapter's `decide` hook; notices that count calls
+(`12 call(s) …`) are summed over the partitions, so they read as the whole-file merge writes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from pipeline import store
+from pipeline.formats import textio
+from pipeline.formats.base import ParsedFile, RowIssue, empty_calls, stage_frame
+
+# Records per chunk read into polars; small enough that a chunk of wide CUCM lines stays tens of MB.
+CHUNK_RECORDS = 50_000
+# Records merged at once: the merge holds a partition with its raw lines several times over.
+PARTITION_RECORDS = 250_000
+# A notice that counts calls: summed over the partitions.
+COUNTED_NOTICE_RE = re.compile(r"^(\d+) (.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many records one chunk and one partition hold (tests force them tiny)."""
+
+    chunk_records: int = CHUNK_RECORDS
+    partition_records: int = PARTITION_RECORDS
+
+
+DEFAULT_SIZES = Sizes()
+Merge = Callable[[textio.Table], ParsedFile]
+
+
+@dataclass
+class Plan:
+    """How one adapter's file is staged in partitions.
+
+    `shape` turns a chunk's `records_to_table` frame into what the adapter's merge reads (the same
+    per-record steps its `parse` applies to the whole table); `key` is the partition key over the
+    shaped frame; `tally` counts what a whole-file decision needs, per chunk (summed); `decide`
+    turns the summed tallies (and the connection, where the staged records can be asked) into the
+    merge for every partition.
+    """
+
+    records: Iterator[textio.Record]
+    columns: Sequence[str]
+    shape: Callable[[pl.DataFrame], pl.DataFrame]
+    key: pl.Expr
+    decide: Callable[[duckdb.DuckDBPyConnection, dict[str, float]], Merge]
+    allow_fewer: int = 0
+    tally: Callable[[pl.DataFrame], dict[str, float]] = field(default=lambda frame: {})
+
+
+def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes = DEFAULT_SIZES) -> ParsedFile:
+    """Fill `staged` with the adapter's merged calls, one partition in memory at a time."""
+    store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
+    try:
+        read, rejected, stored, tallies = _store_chunks(con, plan, sizes)
+        merge = plan.decide(con, tallies)
+        partitions = max(1, math.ceil(stored / sizes.partition_records))
+        results = [_stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(con, partitions)]
+    finally:
+        store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
+    return combine(results, records_read=read, reader_rejected=rejected)
+
+
+def _store_chunks(
+    con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes
+) -> tuple[int, list[RowIssue], int, dict[str, float]]:
+    """Append the shaped chunks to `partition_records`: (records read, reader rejects, records
+    stored, tallies)."""
+    read = stored = 0
+    rejected: list[RowIssue] = []
+    tallies: dict[str, float] = {}
+    created = False
+    while True:
+        table = textio.records_to_table(
+            itertools.islice(plan.records, sizes.chunk_records), plan.columns, allow_fewer=plan.allow_fewer
+        )
+        if table.records == 0 and created:
+            break
+        read += table.records
+        rejected += table.rejected
+        frame = plan.shape(table.frame)
+        for name, value in plan.tally(frame).items():
+            tallies[name] = tallies.get(name, 0.0) + value
+        stored += frame.height
+        chunk = frame.with_columns(part_hash=plan.key.hash(seed=0))
+        con.register("partition_chunk", chunk.to_arrow())
+        try:
+            script = "ingest/partition_append.sql" if created else "ingest/partition_create.sql"
+            store.execute_script(con, store.sql_text(script))
+            if not created:
+                store.execute_script(con, store.sql_text("ingest/partition_append.sql"))
+        finally:
+            con.unregister("partition_chunk")
+        created = True
+        if table.records == 0:
+            break
+    return read, rejected, stored, tallies
+
+
+def _partitions(con: duckdb.DuckDBPyConnection, partitions: int) -> Iterator[tuple[int, pl.DataFrame]]:
+    """Each partition's records in file order (one partition: no sort needed)."""
+    if partitions == 1:
+        yield 0, con.sql(store.sql_text("ingest/partition_fetch_all.sql")).pl()
+        return
+    store.execute_script(con, store.sql_text("ingest/partition_sort.sql"), {"partitions": partitions})
+    fetch = store.sql_text("ingest/partition_fetch.sql")
+    for part in range(partitions):
+        yield part, con.sql(fetch, params={"part": part}).pl()
+
+
+def _stage_one(
+    con: duckdb.DuckDBPyConnection, merge: Merge, frame: pl.DataFrame, *, first: bool
+) -> ParsedFile:
+    """Merge one partition and put its calls into `staged` (created by the first)."""
+    parsed = merge(textio.Table(frame, frame.height, []))
+    if first:
+        stage_frame(con, parsed)
+    else:
+        con.register("parsed_calls", parsed.calls.to_arrow())
+        try:
+            store.execute_script(con, store.sql_text("ingest/stage_frame_append.sql"))
+        finally:
+            con.unregister("parsed_calls")
+    return parsed
+
+
+def combine(
+    results: Sequence[ParsedFile], *, records_read: int, reader_rejected: list[RowIssue]
+) -> ParsedFile:
+    """One file's result from its partitions' results (their calls are already staged)."""
+    first = results[0]
+    facets: dict[str, dict[str, int]] = {}
+    filtered_counts: dict[str, int] = {}
+    for parsed in results:
+        for name, counts in parsed.facets.items():
+            into = facets.setdefault(name, {})
+            for value, n in counts.items():
+                into[value] = into.get(value, 0) + n
+        for reason, n in parsed.filtered_counts.items():
+            filtered_counts[reason] = filtered_counts.get(reason, 0) + n
+    return ParsedFile(
+        format=first.format,
+        source_system=first.source_system,
+        calls=empty_calls(),
+        records_read=records_read,
+        merged=sum(p.merged for p in results),
+        rejected=[*reader_rejected, *(i for p in results for i in p.rejected)],
+        filtered=[i for p in results for i in p.filtered],
+        filtered_counts=filtered_counts,
+        direction_known=first.direction_known,
+        notices=combined_notices([p.notices for p in results]),
+        facets={name: dict(sorted(c.items(), key=lambda kv: -kv[1])) for name, c in facets.items()},
+    )
+
+
+def combined_notices(per_partition: Sequence[Sequence[str]]) -> list[str]:
+    """The partitions' notices once each, in first-seen order; a notice counting calls
+    (`3 call(s) …`) carries the sum of its counts."""
+    counts: dict[str, int] = {}
+    order: list[str] = []
+    for notices in per_partition:
+        for notice in notices:
+            counted = COUNTED_NOTICE_RE.match(notice)
+            tail = counted.group(2) if counted else notice
+            slot = f"#{tail}" if counted else f"={notice}"
+            if slot not in counts:
+                order.append(slot)
+                counts[slot] = 0
+            if counted:
+                counts[slot] += int(counted.group(1))
+    return [f"{counts[s]} {s[1:]}" if s.startswith("#") else s[1:] for s in order]

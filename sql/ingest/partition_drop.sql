@@ -1,0 +1,2 @@
+drop table if exists partition_records;
+drop table if exists partition_sorted
