@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -21,10 +22,18 @@ from pipeline.formats.base import CANONICAL_COLUMNS, AdapterOptions, ParsedFile
 
 TINY = [partitioned.Sizes(chunk_records=3, partition_records=4), partitioned.Sizes(2, 1_000_000)]
 
-FIXTURE_FILES = [
-    ("cucm", "cucm/cdr_StdCluster_01_202403040700_1"),
-    ("cucm", "cucm/cdr_StdCluster_01_202403050800_2"),
-    ("cucm", "cucm/cdr_headerless_129"),
+# (adapter, fixture, options): every fixture of the partitioned formats, with the switchboard
+# filters their tests use.
+FIXTURE_FILES: list[tuple[str, str, dict[str, Any]]] = [
+    ("cucm", "cucm/cdr_StdCluster_01_202403040700_1", {}),
+    ("cucm", "cucm/cdr_StdCluster_01_202403050800_2", {}),
+    ("cucm", "cucm/cdr_headerless_129", {}),
+    ("3cx", "3cx/cdr.log", {}),
+    ("3cx", "3cx/cdr.log", {"switchboard_queues": ("800",)}),
+    ("3cx", "3cx/cdr-header.csv", {}),
+    ("3cx", "3cx/cdr-pbx-answers.log", {}),
+    ("mapping", "3cx/cdr-custom.log", {"mapping": FIXTURES / "3cx/3cx-mapping.toml"}),
+    ("mapping", "mapping/telia.csv", {"mapping": FIXTURES / "mapping/telia.toml"}),
 ]
 
 
@@ -68,9 +77,13 @@ def assert_same(
 
 
 @pytest.mark.parametrize("sizes", TINY, ids=["tiny-partitions", "one-partition"])
-@pytest.mark.parametrize(("adapter", "relative"), FIXTURE_FILES, ids=[f[1] for f in FIXTURE_FILES])
-def test_every_fixture_stages_as_it_parses(adapter: str, relative: str, sizes: partitioned.Sizes) -> None:
-    assert_same(adapter, FIXTURES / relative, sizes=sizes)
+@pytest.mark.parametrize(
+    ("adapter", "relative", "options"), FIXTURE_FILES, ids=[f"{f[1]}{sorted(f[2])}" for f in FIXTURE_FILES]
+)
+def test_every_fixture_stages_as_it_parses(
+    adapter: str, relative: str, options: dict[str, Any], sizes: partitioned.Sizes
+) -> None:
+    assert_same(adapter, FIXTURES / relative, AdapterOptions(**options), sizes=sizes)
 
 
 def test_an_empty_file_after_the_header_stages_no_calls(tmp_path: Path) -> None:
