@@ -9,16 +9,20 @@ rejects (line numbers and reasons), filtered records, notices, facets and accoun
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
 from formats_helpers import FIXTURES
 
+from bench.generate import canonical_frame, write_threecx_log
 from pipeline.formats import get_adapter, partitioned
 from pipeline.formats.base import CANONICAL_COLUMNS, AdapterOptions, ParsedFile
+from pipeline.sample_writers import write_asterisk, write_cucm
 
 TINY = [partitioned.Sizes(chunk_records=3, partition_records=4), partitioned.Sizes(2, 1_000_000)]
 
@@ -34,6 +38,12 @@ FIXTURE_FILES: list[tuple[str, str, dict[str, Any]]] = [
     ("3cx", "3cx/cdr-pbx-answers.log", {}),
     ("mapping", "3cx/cdr-custom.log", {"mapping": FIXTURES / "3cx/3cx-mapping.toml"}),
     ("mapping", "mapping/telia.csv", {"mapping": FIXTURES / "mapping/telia.toml"}),
+    ("asterisk_queue_log", "queue_log/queue_log", {}),
+    ("asterisk_queue_log", "queue_log/queue_log", {"switchboard_queues": ("vaxel",)}),
+    ("asterisk_queue_log", "queue_log/queue_log-crash", {}),
+    ("asterisk_queue_log", "queue_log/queue_log-table.csv", {}),
+    ("teams", "teams/DirectRoutingUsage.csv", {}),
+    ("teams", "teams/PSTNUsage-CallingPlans.csv", {}),
 ]
 
 
@@ -102,3 +112,105 @@ def test_combined_notices_sum_the_calls_they_count() -> None:
         ]
     )
     assert notices == ["fixed", "5 call(s) entered more than one queue"]
+
+
+# --- generated files ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_calls() -> pl.DataFrame:
+    con = duckdb.connect()
+    try:
+        return canonical_frame(con, 400, per_day=60)
+    finally:
+        con.close()
+
+
+SAMPLE_SIZES = partitioned.Sizes(chunk_records=37, partition_records=120)
+
+
+def test_generated_cucm_day_files_stage_as_they_parse(sample_calls: pl.DataFrame, tmp_path: Path) -> None:
+    paths = write_cucm(sample_calls, tmp_path)
+    assert len(paths) > 1
+    for path in paths:
+        assert_same("cucm", path, sizes=SAMPLE_SIZES)
+
+
+def test_generated_queue_log_stages_as_it_parses(sample_calls: pl.DataFrame, tmp_path: Path) -> None:
+    write_asterisk(sample_calls, tmp_path)
+    staged = assert_same("asterisk_queue_log", tmp_path / "queue_log", sizes=SAMPLE_SIZES)
+    assert staged.records_read > 3 * SAMPLE_SIZES.partition_records
+
+
+def test_generated_3cx_log_stages_as_it_parses(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    try:
+        path = write_threecx_log(con, 400, tmp_path / "cdr.log", per_day=60)
+    finally:
+        con.close()
+    assert_same("3cx", path, sizes=SAMPLE_SIZES)
+
+
+def test_the_stage_merges_more_than_one_partition(
+    sample_calls: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_asterisk(sample_calls, tmp_path)
+    merged: list[int] = []
+    stage_one = partitioned._stage_one
+
+    def counting(
+        con: duckdb.DuckDBPyConnection, merge: partitioned.Merge, frame: pl.DataFrame, *, first: bool
+    ) -> ParsedFile:
+        merged.append(frame.height)
+        return stage_one(con, merge, frame, first=first)
+
+    monkeypatch.setattr(partitioned, "_stage_one", counting)
+    staged = assert_same("asterisk_queue_log", tmp_path / "queue_log", sizes=SAMPLE_SIZES)
+    assert len(merged) >= 3
+    assert sum(merged) <= staged.records_read
+    assert max(merged) < staged.records_read
+
+
+def _queue_log_far_apart(calls: int, *, datetime_calls: int = 0) -> str:
+    """Every call enters its queues at the top of the file and leaves at the bottom; every third
+    overflows into a second queue (a counted notice); the first `datetime_calls` calls write their
+    times as datetime text, the way one damaged stretch of a file might."""
+    first: list[str] = []
+    last: list[str] = []
+    for i in range(calls):
+        t = 1_700_000_000 + 60 * i
+        stamp = (
+            dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+            if i < datetime_calls
+            else str(t)
+        )
+        callid = f"{t}.{i}"
+        first.append(f"{stamp}|{callid}|vaxel|NONE|ENTERQUEUE||0701234{i:03d}|1")
+        if i % 3 == 0:
+            first.append(f"{stamp}|{callid}|vaxel|NONE|EXITWITHTIMEOUT|1|1|30")
+            first.append(f"{stamp}|{callid}|overflow|NONE|ENTERQUEUE||0701234{i:03d}|1")
+        first.append(f"{stamp}|NONE|NONE|PJSIP/201|PAUSE|")
+        if i % 2:
+            last.append(f"{stamp}|{callid}|vaxel|PJSIP/201|CONNECT|12|{callid}|3")
+            last.append(f"{stamp}|{callid}|vaxel|PJSIP/201|COMPLETECALLER|12|95|1")
+        else:
+            last.append(f"{stamp}|{callid}|vaxel|NONE|ABANDON|1|1|40")
+    return "\n".join([*first, *last]) + "\n"
+
+
+def test_a_calls_events_far_apart_in_the_file_stay_one_call(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_text(_queue_log_far_apart(30), encoding="utf-8")
+    staged = assert_same("asterisk_queue_log", path)
+    assert staged.notices == ["10 call(s) entered more than one queue: counted once, under the first queue"]
+
+
+def test_the_time_layout_is_voted_over_the_whole_file(tmp_path: Path) -> None:
+    # 10 of 30 calls write datetime text: the file writes epochs, so their events are unreadable,
+    # even in a partition where datetime text is the majority.
+    path = tmp_path / "queue_log"
+    path.write_text(_queue_log_far_apart(30, datetime_calls=10), encoding="utf-8")
+    staged = assert_same(
+        "asterisk_queue_log", path, sizes=partitioned.Sizes(chunk_records=5, partition_records=8)
+    )
+    assert any(i.reason == "unreadable event time" for i in staged.rejected)
