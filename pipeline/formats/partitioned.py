@@ -83,6 +83,13 @@ def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes =
     return combine(results, records_read=read, reader_rejected=rejected)
 
 
+def evidence_median(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The median of the stored records' `evidence` column (None when every value is null): for a
+    `decide` hook whose whole-file decision is a median, which no per-chunk tally can give."""
+    ((median,),) = con.execute(store.sql_text("ingest/partition_evidence_median.sql")).fetchall()
+    return None if median is None else float(median)
+
+
 def _store_chunks(
     con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes
 ) -> tuple[int, list[RowIssue], int, dict[str, float]]:

@@ -44,6 +44,11 @@ FIXTURE_FILES: list[tuple[str, str, dict[str, Any]]] = [
     ("asterisk_queue_log", "queue_log/queue_log-table.csv", {}),
     ("teams", "teams/DirectRoutingUsage.csv", {}),
     ("teams", "teams/PSTNUsage-CallingPlans.csv", {}),
+    ("asterisk_cdr_export", "asterisk/cdr-table-export.csv", {}),
+    ("asterisk_cdr_export", "asterisk/cdr-table-export.csv", {"switchboard_contexts": ("from-trunk",)}),
+    ("asterisk_cdr_export", "asterisk/freepbx-cdr-report.csv", {}),
+    ("asterisk_cdr_export", "asterisk/freepbx-cdr-report.csv", {"source_tz": "Europe/Stockholm"}),
+    ("asterisk_cdr_export", "grandstream/cdr-ucm.csv", {}),
 ]
 
 
@@ -214,3 +219,30 @@ def test_the_time_layout_is_voted_over_the_whole_file(tmp_path: Path) -> None:
         "asterisk_queue_log", path, sizes=partitioned.Sizes(chunk_records=5, partition_records=8)
     )
     assert any(i.reason == "unreadable event time" for i in staged.rejected)
+
+
+def _cdr_report(calls: int, *, local_calls: int) -> str:
+    """A FreePBX CDR Reports download: one record per call; the first `local_calls` write their
+    start an hour after their uniqueid epoch (server local time), the rest at it (UTC)."""
+    header = "calldate,clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,duration,billsec,disposition,amaflags,accountcode,uniqueid,userfield"
+    lines = [header]
+    for i in range(calls):
+        epoch = 1_709_712_000 + 97 * i
+        start = dt.datetime.fromtimestamp(epoch + (3600 if i < local_calls else 0), dt.UTC)
+        lines.append(
+            f'{start:%Y-%m-%d %H:%M:%S},"""Caller {i}"" <070{i:07d}>",070{i:07d},051317000,ext-queues,'
+            f'PJSIP/telia-{i:08x},PJSIP/201-{i:08x},Queue,"600,t,,,300",90,{60 if i % 2 else 0},'
+            f"{'ANSWERED' if i % 2 else 'NO ANSWER'},3,,{epoch}.{i},"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_the_time_zone_evidence_is_the_whole_files(tmp_path: Path) -> None:
+    # 12 of 30 records are an hour off their uniqueid: the file's median says UTC, though a
+    # partition of mostly those records would say local time.
+    path = tmp_path / "cdr-report.csv"
+    path.write_text(_cdr_report(30, local_calls=12), encoding="utf-8")
+    staged = assert_same(
+        "asterisk_cdr_export", path, sizes=partitioned.Sizes(chunk_records=4, partition_records=3)
+    )
+    assert staged.notices[0] == "uniqueid epochs match start: times read as UTC (usegmtime=yes)"
