@@ -13,10 +13,13 @@ partitions, the calls are those of the whole-file merge.
 What a merge decides from the whole file (queue_log's time layout, Asterisk's time-zone evidence)
 is decided once, before any partition, by the adapter's `decide` hook; notices that count calls
 (`12 call(s) …`) are summed over the partitions, so they read as the whole-file merge writes them.
+Filtered records are returned as counts by reason (`filtered_counts`), the only form the ingest
+keeps of them, so millions of them never live as objects at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -150,7 +153,13 @@ def _stage_one(
             store.execute_script(con, store.sql_text("ingest/stage_frame_append.sql"))
         finally:
             con.unregister("parsed_calls")
-    return parsed
+    # Only the accounting outlives the partition: its calls are in `staged`, and its filtered
+    # records become counts by reason (all the ingest records of them), so a file of millions
+    # of filtered records (CUCM start records, queue_log system events) does not hold them all.
+    filtered_counts = dict(parsed.filtered_counts)
+    for issue in parsed.filtered:
+        filtered_counts[issue.reason] = filtered_counts.get(issue.reason, 0) + 1
+    return dataclasses.replace(parsed, calls=empty_calls(), filtered=[], filtered_counts=filtered_counts)
 
 
 def combine(
