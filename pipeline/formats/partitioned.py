@@ -2,12 +2,13 @@
 
 An adapter's `parse` reads the whole file into one polars table and merges it: memory grows with
 the file. `stage_partitioned` reads the same records in chunks of `chunk_records`, shapes each
-chunk the way `parse` shapes the whole table (only per-record steps), and appends it to a DuckDB
-temp table, which spills to disk under the ingest's memory limit. Every record carries a hash of
-its *partition key*: a value all records of one call share (CUCM's cluster + callManagerId +
-callId, a queue_log callid, …). When the file is in, the records are split into enough partitions
-that one holds about `partition_records`, and each partition is fetched in file order and merged
-by the adapter's own merge, unchanged; its calls are appended to `staged`. Since no call spans two
+chunk the way `parse` shapes the whole table (only per-record steps). A file of at most `partition_records`
+records stays in memory and is merged at once, as `parse` would. A larger one goes to a DuckDB
+temp table, which spills to disk under the ingest's memory limit, each record with a hash of its
+*partition key*: a value all records of one call share (CUCM's cluster + callManagerId + callId, a
+queue_log callid, …). When the file is in, the records are sorted once into enough partitions that
+one holds about `partition_records`, and each partition is fetched in file order and merged by the
+adapter's own merge, unchanged; its calls are appended to `staged`. Since no call spans two
 partitions, the calls are those of the whole-file merge.
 
 What a merge decides from the whole file (queue_log's time layout, Asterisk's time-zone evidence)
@@ -77,10 +78,23 @@ def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes =
     """Fill `staged` with the adapter's merged calls, one partition in memory at a time."""
     store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
     try:
-        read, rejected, stored, tallies = _store_chunks(con, plan, sizes)
-        merge = plan.decide(con, tallies)
-        partitions = max(1, math.ceil(stored / sizes.partition_records))
-        results = [_stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(con, partitions)]
+        spool = _Spool(con, sizes.partition_records)
+        read, rejected, tallies = _read_chunks(plan, sizes, spool)
+        if not spool.spilled:
+            # A file of one partition never leaves memory; `decide` may still ask for its records.
+            frame = spool.held()
+            con.register("partition_records", frame.to_arrow())
+            try:
+                merge = plan.decide(con, tallies)
+            finally:
+                con.unregister("partition_records")
+            results = [_stage_one(con, merge, frame, first=True)]
+        else:
+            merge = plan.decide(con, tallies)
+            partitions = math.ceil(spool.rows / sizes.partition_records)
+            results = [
+                _stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(con, partitions)
+            ]
     finally:
         store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
     return combine(results, records_read=read, reader_rejected=rejected)
@@ -93,47 +107,69 @@ def evidence_median(con: duckdb.DuckDBPyConnection) -> float | None:
     return None if median is None else float(median)
 
 
-def _store_chunks(
-    con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes
-) -> tuple[int, list[RowIssue], int, dict[str, float]]:
-    """Append the shaped chunks to `partition_records`: (records read, reader rejects, records
-    stored, tallies)."""
-    read = stored = 0
+class _Spool:
+    """The shaped chunks: held in memory while they fit in one partition, then all moved to the
+    DuckDB temp table `partition_records` (which spills to disk under the memory limit), with
+    `part_hash` (the partition key's hash) and `part_seq` (the record's place in the file)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: int) -> None:
+        self.con = con
+        self.limit = limit
+        self.frames: list[pl.DataFrame] = []
+        self.rows = 0
+        self.spilled = False
+
+    def add(self, frame: pl.DataFrame, key: pl.Expr) -> None:
+        chunk = frame.with_columns(
+            part_hash=key.hash(seed=0),
+            part_seq=pl.int_range(self.rows, self.rows + frame.height, dtype=pl.Int64),
+        )
+        self.rows += frame.height
+        if self.spilled:
+            self._append(chunk)
+            return
+        self.frames.append(chunk)
+        if self.rows > self.limit:
+            for held in self.frames:
+                self._append(held)
+            self.frames = []
+            self.spilled = True
+
+    def held(self) -> pl.DataFrame:
+        return pl.concat(self.frames).drop("part_hash", "part_seq")
+
+    def _append(self, chunk: pl.DataFrame) -> None:
+        self.con.register("partition_chunk", chunk.to_arrow())
+        try:
+            if not self.spilled and chunk is self.frames[0]:
+                store.execute_script(self.con, store.sql_text("ingest/partition_create.sql"))
+            store.execute_script(self.con, store.sql_text("ingest/partition_append.sql"))
+        finally:
+            self.con.unregister("partition_chunk")
+
+
+def _read_chunks(plan: Plan, sizes: Sizes, spool: _Spool) -> tuple[int, list[RowIssue], dict[str, float]]:
+    """Read the records in chunks into the spool: (records read, reader rejects, tallies)."""
+    read = 0
     rejected: list[RowIssue] = []
     tallies: dict[str, float] = {}
-    created = False
     while True:
         table = textio.records_to_table(
             itertools.islice(plan.records, sizes.chunk_records), plan.columns, allow_fewer=plan.allow_fewer
         )
-        if table.records == 0 and created:
-            break
         read += table.records
         rejected += table.rejected
         frame = plan.shape(table.frame)
         for name, value in plan.tally(frame).items():
             tallies[name] = tallies.get(name, 0.0) + value
-        stored += frame.height
-        chunk = frame.with_columns(part_hash=plan.key.hash(seed=0))
-        con.register("partition_chunk", chunk.to_arrow())
-        try:
-            script = "ingest/partition_append.sql" if created else "ingest/partition_create.sql"
-            store.execute_script(con, store.sql_text(script))
-            if not created:
-                store.execute_script(con, store.sql_text("ingest/partition_append.sql"))
-        finally:
-            con.unregister("partition_chunk")
-        created = True
-        if table.records == 0:
-            break
-    return read, rejected, stored, tallies
+        if frame.height or not (spool.frames or spool.spilled):
+            spool.add(frame, plan.key)
+        if table.records < sizes.chunk_records:
+            return read, rejected, tallies
 
 
 def _partitions(con: duckdb.DuckDBPyConnection, partitions: int) -> Iterator[tuple[int, pl.DataFrame]]:
-    """Each partition's records in file order (one partition: no sort needed)."""
-    if partitions == 1:
-        yield 0, con.sql(store.sql_text("ingest/partition_fetch_all.sql")).pl()
-        return
+    """Each partition's records in file order, after one sort of the spilled records by partition."""
     store.execute_script(con, store.sql_text("ingest/partition_sort.sql"), {"partitions": partitions})
     fetch = store.sql_text("ingest/partition_fetch.sql")
     for part in range(partitions):

@@ -1,5 +1,5 @@
 -- One partition's records in file order.
-select * exclude (part)
+select * exclude (part, part_seq)
 from partition_sorted
 where part = $part
-order by line_no
+order by part_seq

@@ -3,5 +3,5 @@
 create or replace temp table partition_sorted as
 select * exclude (part_hash), (part_hash % $partitions)::bigint as part
 from partition_records
-order by part, line_no;
+order by part, part_seq;
 drop table partition_records
