@@ -246,3 +246,15 @@ def test_the_time_zone_evidence_is_the_whole_files(tmp_path: Path) -> None:
         "asterisk_cdr_export", path, sizes=partitioned.Sizes(chunk_records=4, partition_records=3)
     )
     assert staged.notices[0] == "uniqueid epochs match start: times read as UTC (usegmtime=yes)"
+
+
+def test_a_cucm_calls_records_far_apart_stay_one_call(sample_calls: pl.DataFrame, tmp_path: Path) -> None:
+    # A generated day file with every other record moved to the end, in reverse: the records of
+    # a transferred call lie at both ends of the file.
+    day = write_cucm(sample_calls, tmp_path / "days")[0]
+    lines = day.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, data = lines[:2], lines[2:]
+    path = tmp_path / "cdr_far_apart"
+    path.write_text("".join([*header, *data[::2], *data[1::2][::-1]]), encoding="utf-8")
+    staged = assert_same("cucm", path, sizes=partitioned.Sizes(chunk_records=7, partition_records=10))
+    assert staged.merged > 0
