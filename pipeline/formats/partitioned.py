@@ -78,27 +78,30 @@ class Plan:
 
 def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes = DEFAULT_SIZES) -> ParsedFile:
     """Fill `staged` with the adapter's merged calls, one partition in memory at a time."""
-    store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
+    # The records wait in a connection of their own (same database, same memory limit): the
+    # ingest stages inside its file's transaction, and rows a transaction has appended but not
+    # committed stay in memory, while the side connection's committed temp tables spill to disk.
+    side = con.cursor()
     try:
-        spool = _Spool(con, sizes.partition_records)
+        spool = _Spool(side, sizes.partition_records)
         read, rejected, tallies = _read_chunks(plan, sizes, spool)
         if not spool.spilled:
             # A file of one partition never leaves memory; `decide` may still ask for its records.
             frame = spool.held()
-            con.register("partition_records", frame.to_arrow())
+            side.register("partition_records", frame.to_arrow())
             try:
-                merge = plan.decide(con, tallies)
+                merge = plan.decide(side, tallies)
             finally:
-                con.unregister("partition_records")
+                side.unregister("partition_records")
             results = [_stage_one(con, merge, frame, first=True)]
         else:
-            merge = plan.decide(con, tallies)
+            merge = plan.decide(side, tallies)
             partitions = math.ceil(spool.rows / sizes.partition_records)
             results = [
-                _stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(con, partitions)
+                _stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(side, partitions)
             ]
     finally:
-        store.execute_script(con, store.sql_text("ingest/partition_drop.sql"))
+        side.close()
     return combine(results, records_read=read, reader_rejected=rejected)
 
 

@@ -1,2 +1,0 @@
-drop table if exists partition_records;
-drop table if exists partition_sorted
