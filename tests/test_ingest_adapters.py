@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.formats import callstats_csv, cucm, get_adapter
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 from pipeline.ingest import ingest
 from pipeline.inspection import inspect_file
 from tests.conftest import HEADER, ROOT, SPREADSHEET_SAVES, settings_for, spreadsheet_rows
@@ -75,7 +75,7 @@ def test_the_ingest_stages_through_the_detected_adapter(
 
         return stage
 
-    monkeypatch.setattr(cucm.CucmAdapter, "stage", spy(FrameStaging.stage))
+    monkeypatch.setattr(cucm.CucmAdapter, "stage", spy(cucm.CucmAdapter.stage))
     monkeypatch.setattr(callstats_csv.CallstatsAdapter, "stage", spy(callstats_csv.CallstatsAdapter.stage))
     cucm_day = FIXTURES / "cucm" / "cdr_StdCluster_01_202403050800_2"
     canonical = FIXTURES / "callstats" / "calls.csv"
@@ -88,12 +88,12 @@ def test_filtered_counts_are_accounted_like_filtered_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An adapter that filters too many records to list reports them counted by reason."""
-    original = FrameStaging.stage
+    original = cucm.CucmAdapter.stage
 
     def stage(
-        self: FrameStaging, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions
+        self: cucm.CucmAdapter, con: duckdb.DuckDBPyConnection, path: Path, *, options: AdapterOptions
     ) -> ParsedFile:
-        parsed = original(self, con, path, options=options)  # type: ignore[misc]
+        parsed = original(self, con, path, options=options)
         parsed.filtered_counts = {"a leg of a call the file does not start": 7}
         parsed.records_read += 7
         return parsed

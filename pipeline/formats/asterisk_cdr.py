@@ -124,21 +124,32 @@ def file_layout(path: Path) -> tuple[str, ...]:
 
 
 def _timezone(frame: pl.DataFrame, has_uniqueid: bool, options: AdapterOptions) -> tuple[bool, str]:
+    if options.source_tz or not has_uniqueid:
+        return zone_from(None, has_uniqueid, options)
+    offsets = frame.select(zone_offset_s().alias("off"))["off"].drop_nulls()
+    median = float(offsets.cast(pl.Float64).median() or 0.0) if offsets.len() else None  # type: ignore[arg-type]
+    return zone_from(median, has_uniqueid, options)
+
+
+def zone_offset_s() -> pl.Expr:
+    """Seconds from a record's uniqueid epoch to its start (`start_dt`): the time-zone evidence."""
+    return pl.col("start_dt").dt.epoch("s") - pl.col("uniqueid").str.extract(r"^(\d+)\.").cast(
+        pl.Int64, strict=False
+    )
+
+
+def zone_from(median: float | None, has_uniqueid: bool, options: AdapterOptions) -> tuple[bool, str]:
+    """UTC or server local time, and the notice saying why, from the median of zone_offset_s over
+    the file (None when no record has one)."""
     # An explicit --source-tz is the user's word and wins. Without it, evidence from the file beats
     # the default: a UTC file read as local time would shift every call near midnight.
     if options.source_tz:
         return False, f"times read as {options.source_tz} (--source-tz)"
     if not has_uniqueid:
         return False, "no uniqueid column: times taken as server local time (--source-tz)"
-    offsets = frame.select(
-        (
-            pl.col("start_dt").dt.epoch("s")
-            - pl.col("uniqueid").str.extract(r"^(\d+)\.").cast(pl.Int64, strict=False)
-        ).alias("off")
-    )["off"].drop_nulls()
-    if offsets.len() == 0:
+    if median is None:
         return False, "uniqueid unreadable: times taken as server local time (--source-tz)"
-    return zone_verdict(float(offsets.cast(pl.Float64).median() or 0.0))  # type: ignore[arg-type]
+    return zone_verdict(median)
 
 
 def zone_verdict(median: float) -> tuple[bool, str]:
@@ -149,7 +160,27 @@ def zone_verdict(median: float) -> tuple[bool, str]:
     return False, f"start is {hours:+.1f} h from uniqueid epochs: times read as server local (--source-tz)"
 
 
-def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions, fmt: str) -> ParsedFile:
+def call_key(has: set[str] | frozenset[str]) -> pl.Expr:
+    """One call = linkedid, else uniqueid, else channel + start; else the line alone."""
+    if "linkedid" in has:
+        key = pl.coalesce([pl.col("linkedid"), pl.col("uniqueid") if "uniqueid" in has else None])
+    elif "uniqueid" in has:
+        key = pl.col("uniqueid")
+    else:
+        # Channel names carry a per-run counter, so channel + start is a stable natural key.
+        key = pl.concat_str([pl.col("channel"), pl.col("start")], separator="@")
+    return pl.coalesce([key, pl.lit("line-") + pl.col("line_no").cast(pl.String)])
+
+
+def merge(
+    table: textio.Table,
+    columns: tuple[str, ...],
+    options: AdapterOptions,
+    fmt: str,
+    *,
+    zone: tuple[bool, str] | None = None,
+) -> ParsedFile:
+    """`zone` is the time-zone verdict when it was taken over a larger whole than this table."""
     frame = table.frame
     rejected = list(table.rejected)
     filtered: list[RowIssue] = []
@@ -169,20 +200,15 @@ def merge(table: textio.Table, columns: tuple[str, ...], options: AdapterOptions
     rejected += textio.issues(bad, "unreadable start time")
     frame = frame.filter(pl.col("start_dt").is_not_null())
 
-    if "linkedid" in has:
-        key = pl.coalesce([pl.col("linkedid"), pl.col("uniqueid") if "uniqueid" in has else None])
-    elif "uniqueid" in has:
-        key = pl.col("uniqueid")
+    if "linkedid" not in has and "uniqueid" in has:
         half = frame.filter(pl.col("channel").str.starts_with("Local/").fill_null(False))
         filtered += textio.issues(half, "Local channel half-leg without linkedid: cannot be tied to its call")
         frame = frame.filter(~pl.col("channel").str.starts_with("Local/").fill_null(False))
-    else:
-        # Channel names carry a per-run counter, so channel + start is a stable natural key.
-        key = pl.concat_str([pl.col("channel"), pl.col("start")], separator="@")
+    elif "linkedid" not in has:
         notices.append("no linkedid or uniqueid logged: each record counted as one call")
-    frame = frame.with_columns(key=pl.coalesce([key, pl.lit("line-") + pl.col("line_no").cast(pl.String)]))
+    frame = frame.with_columns(key=call_key(has))
 
-    utc, note = _timezone(frame, "uniqueid" in has, options)
+    utc, note = zone if zone is not None else _timezone(frame, "uniqueid" in has, options)
     notices.append(note)
 
     frame = frame.sort(["key", "seq_i", "start_dt", "line_no"], nulls_last=True)

@@ -25,12 +25,14 @@ for a Master.csv, whatever their column counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import asterisk_cdr, textio
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
+from pipeline.formats import asterisk_cdr, partitioned, textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 # Normalised header name → the Master.csv field it carries.
 ALIASES = {
@@ -74,7 +76,7 @@ def repair_clid(line: str) -> str:
     return UNESCAPED_CLID_RE.sub(r'\1"""\2"" <\3>"', line)
 
 
-class AsteriskCdrExportAdapter(FrameStaging):
+class AsteriskCdrExportAdapter:
     name = "asterisk_cdr_export"
     description = "Asterisk CDR with a header line (FreePBX CDR Reports, cdr table export, Grandstream UCM)"
 
@@ -82,20 +84,56 @@ class AsteriskCdrExportAdapter(FrameStaging):
         return set(NEEDED) <= set(_columns(textio.header_cells(head)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        table, columns = _read(path, options)
-        frame = _times(textio.null_words(table.frame, columns), set(columns))
+        records, columns = _open(path, options)
+        table = textio.records_to_table(records, columns)
         layout = _master_layout(columns)
-        frame = textio.with_missing(frame, asterisk_cdr.BASE).select([*layout, "line_no", "raw"])
-        parsed = asterisk_cdr.merge(table.with_frame(frame), layout, options, self.name)
-        if "answer" not in columns:
-            parsed.notices.append(
-                "no answer or end time in the header: end = start + duration, answer = end − billsec"
-            )
-        return parsed
+        parsed = asterisk_cdr.merge(
+            table.with_frame(_shaped(table.frame, columns, layout)), layout, options, self.name
+        )
+        return _noticed(parsed, columns)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory: a call's records share linkedid (else uniqueid, else channel +
+        start); the time-zone evidence is the median over the whole file, taken in DuckDB."""
+        records, columns = _open(path, options)
+        layout = _master_layout(columns)
+        has = set(layout)
+
+        def shape(frame: pl.DataFrame) -> pl.DataFrame:
+            # Each record's time-zone evidence as merge would count it: a readable start, and no
+            # Local half-leg where those are filtered (uniqueid without linkedid).
+            frame = _shaped(frame, columns, layout).with_columns(start_dt=textio.parse_ts("start"))
+            counted = pl.lit(True)
+            if "linkedid" not in has:
+                counted = ~pl.col("channel").str.starts_with("Local/").fill_null(False)
+            evidence = asterisk_cdr.zone_offset_s() if "uniqueid" in has else pl.lit(None, pl.Int64)
+            return frame.with_columns(evidence=pl.when(counted).then(evidence)).drop("start_dt")
+
+        def decide(con: duckdb.DuckDBPyConnection, _tallies: dict[str, float]) -> partitioned.Merge:
+            zone = asterisk_cdr.zone_from(partitioned.evidence_median(con), "uniqueid" in has, options)
+            return lambda table: asterisk_cdr.merge(table, layout, options, self.name, zone=zone)
+
+        plan = partitioned.Plan(records, columns, shape=shape, key=asterisk_cdr.call_key(has), decide=decide)
+        return _noticed(partitioned.stage_partitioned(con, plan, sizes), columns)
 
 
-def _read(path: Path, options: AdapterOptions) -> tuple[textio.Table, list[str]]:
-    """The records under the Master.csv names their header gives (see ALIASES), and those names."""
+def _noticed(parsed: ParsedFile, columns: list[str]) -> ParsedFile:
+    if "answer" not in columns:
+        parsed.notices.append(
+            "no answer or end time in the header: end = start + duration, answer = end − billsec"
+        )
+    return parsed
+
+
+def _open(path: Path, options: AdapterOptions) -> tuple[Iterator[textio.Record], list[str]]:
+    """The records after the header, and the Master.csv names their header gives (see ALIASES)."""
     lines = textio.file_head(path, 1)
     delimiter = textio.sniff_delimiter(lines[0])
     records = textio.iter_records(path, delimiter=delimiter, repair=repair_clid, limits=options.limits)
@@ -104,7 +142,13 @@ def _read(path: Path, options: AdapterOptions) -> tuple[textio.Table, list[str]]
     missing = [n for n in NEEDED if n not in columns]
     if missing:
         raise FormatError(f"{path.name}: Asterisk CDR header lacks {', '.join(missing)}")
-    return textio.records_to_table(records, columns), columns
+    return records, columns
+
+
+def _shaped(frame: pl.DataFrame, columns: list[str], layout: tuple[str, ...]) -> pl.DataFrame:
+    """The Master.csv fields of `layout`, with times completed from duration and billsec."""
+    frame = _times(textio.null_words(frame, columns), set(columns))
+    return textio.with_missing(frame, asterisk_cdr.BASE).select([*layout, "line_no", "raw"])
 
 
 def _master_layout(columns: list[str]) -> tuple[str, ...]:

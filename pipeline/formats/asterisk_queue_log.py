@@ -24,12 +24,15 @@ Merge rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FrameStaging, ParsedFile
+from pipeline.formats import partitioned, textio
+from pipeline.formats.base import AdapterOptions, ParsedFile
 
 COLUMNS = ("time", "callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
 NO_CALL_IDS = ["NONE", "REALTIME", "CLI", "MANAGER", "AMI"]
@@ -73,7 +76,7 @@ def table_columns(line: str) -> list[str] | None:
     return columns if needed <= set(columns) and len(set(columns)) == len(columns) else None
 
 
-class QueueLogAdapter(FrameStaging):
+class QueueLogAdapter:
     name = "asterisk_queue_log"
     description = "Asterisk queue_log (epoch|callid|queue|agent|EVENT|…)"
 
@@ -84,18 +87,61 @@ class QueueLogAdapter(FrameStaging):
         return textio.shape_holds(lines, _looks_like_queue_log)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
-        columns = table_columns(lines[0]) if lines else None
-        if columns is not None:
-            return _merge(_table_export(path, lines[0], columns, options), options, self.name)
-        table = textio.records_to_table(
-            textio.split_glued(
-                textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits), _next_record
-            ),
-            COLUMNS,
-            allow_fewer=5,
+        layout = _open(path, options)
+        table = textio.records_to_table(layout.records, layout.columns, allow_fewer=layout.allow_fewer)
+        return _merge(table.with_frame(layout.shape(table.frame)), options, self.name)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory: a call's events share its callid (events of no call are
+        spread by line); the time layout is voted over the whole file first."""
+        layout = _open(path, options)
+
+        def decide(_con: duckdb.DuckDBPyConnection, tallies: dict[str, float]) -> partitioned.Merge:
+            times = tallies.get("times", 0.0)
+            epoch = times > 0 and tallies.get("epoch", 0.0) / times > 0.5
+            return lambda table: _merge(table, options, self.name, epoch=epoch)
+
+        plan = partitioned.Plan(
+            layout.records,
+            layout.columns,
+            shape=layout.shape,
+            key=pl.when(pl.col("callid").is_in(NO_CALL_IDS).fill_null(True))
+            .then(pl.col("line_no").cast(pl.String))
+            .otherwise(pl.col("callid")),
+            decide=decide,
+            allow_fewer=layout.allow_fewer,
+            tally=_epoch_tally,
         )
-        return _merge(table, options, self.name)
+        return partitioned.stage_partitioned(con, plan, sizes)
+
+
+@dataclass
+class _Layout:
+    """How one queue_log file is read: its records, their columns, and the per-record shaping."""
+
+    records: Iterator[textio.Record]
+    columns: Sequence[str]
+    shape: Callable[[pl.DataFrame], pl.DataFrame]
+    allow_fewer: int = 0
+
+
+def _open(path: Path, options: AdapterOptions) -> _Layout:
+    """The pipe-separated log, or the database table's CSV export read by its header."""
+    lines = textio.head_lines(textio.read_head(path), 1)
+    columns = table_columns(lines[0]) if lines else None
+    if columns is not None:
+        return _table_export(path, lines[0], columns, options)
+    records = textio.split_glued(
+        textio.iter_records(path, delimiter="|", quotechar=None, limits=options.limits), _next_record
+    )
+    return _Layout(records, COLUMNS, lambda frame: frame, allow_fewer=5)
 
 
 def _next_record(rec: textio.Record) -> tuple[int, list[str]] | None:
@@ -109,24 +155,31 @@ def _next_record(rec: textio.Record) -> tuple[int, list[str]] | None:
     return (found.start(), rec.raw[found.start() :].split("|")) if found else None
 
 
-def _table_export(path: Path, header: str, columns: list[str], options: AdapterOptions) -> textio.Table:
+def _table_export(path: Path, header: str, columns: list[str], options: AdapterOptions) -> _Layout:
     """The table export in the log's own columns: `NULL` is empty, one `data` column is split."""
     records = textio.iter_records(path, delimiter=textio.sniff_delimiter(header), limits=options.limits)
     next(records, None)
-    table = textio.records_to_table(records, columns)
-    frame = textio.null_words(table.frame, columns)
-    if "data" in columns and "data1" not in columns:
-        parts = pl.col("data").fill_null("").str.split("|")
-        frame = frame.with_columns(
-            parts.list.get(i, null_on_oob=True).replace("", None).alias(f"data{i + 1}") for i in range(5)
-        )
-    return table.with_frame(textio.with_missing(frame, COLUMNS).select([*COLUMNS, "line_no", "raw"]))
+
+    def shape(frame: pl.DataFrame) -> pl.DataFrame:
+        frame = textio.null_words(frame, columns)
+        if "data" in columns and "data1" not in columns:
+            parts = pl.col("data").fill_null("").str.split("|")
+            frame = frame.with_columns(
+                parts.list.get(i, null_on_oob=True).replace("", None).alias(f"data{i + 1}") for i in range(5)
+            )
+        return textio.with_missing(frame, COLUMNS).select([*COLUMNS, "line_no", "raw"])
+
+    return _Layout(records, columns, shape)
 
 
-def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
-    """The merge rules of the module docstring, one named step each."""
+def _merge(
+    table: textio.Table, options: AdapterOptions, fmt: str, *, epoch: bool | None = None
+) -> ParsedFile:
+    """The merge rules of the module docstring, one named step each. `epoch` is the file's time
+    layout when it was decided over a larger whole than this table (see _epoch_times)."""
     ledger = textio.Ledger(table)
-    epoch = _epoch_times(table.frame)
+    if epoch is None:
+        epoch = _epoch_times(table.frame)
     frame = ledger.reject_unreadable(_typed(table.frame, epoch=epoch), "t", "event time")
     # A record cut short or run into the next one by a crash rarely leaves a well-formed event name.
     frame = ledger.reject(
@@ -159,6 +212,12 @@ def _epoch_times(frame: pl.DataFrame) -> bool:
     decide the time layout for all."""
     epoch_share = frame["time"].drop_nulls().str.contains(r"^\d+$").mean() if frame.height else None
     return float(epoch_share or 0.0) > 0.5  # type: ignore[arg-type]
+
+
+def _epoch_tally(frame: pl.DataFrame) -> dict[str, float]:
+    """_epoch_times' vote over one chunk: times written, and of those, epoch seconds."""
+    times = frame["time"].drop_nulls()
+    return {"times": float(times.len()), "epoch": float(times.str.contains(r"^\d+$").sum())}
 
 
 def _typed(frame: pl.DataFrame, *, epoch: bool) -> pl.DataFrame:

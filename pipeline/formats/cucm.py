@@ -30,12 +30,14 @@ Merge rules:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
+from pipeline.formats import partitioned, textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 # The 10.x/11.x layout in order (Cisco CDR Administration Guide, "CDR field descriptions").
 FIELDS_129: tuple[str, ...] = tuple(
@@ -113,7 +115,7 @@ def _headerless_record(fields: list[str]) -> bool:
     )
 
 
-class CucmAdapter(FrameStaging):
+class CucmAdapter:
     name = "cucm"
     description = "Cisco CUCM CDR flat file (names + types header lines, or headerless 129/133 columns)"
 
@@ -125,35 +127,63 @@ class CucmAdapter(FrameStaging):
         return textio.shape_holds(lines, lambda line: _headerless_record(textio.split_line(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        rows = [textio.split_line(line) for line in textio.file_head(path, 3)]
-        records = textio.iter_records(path, limits=options.limits)
-        notices = []
-        if _has_header(rows):
-            names = [f.strip().lower() for f in next(records).fields]
-            second = next(records, None)
-            if second is not None and not (second.fields and second.fields[0].strip().upper() == "INTEGER"):
-                records = itertools.chain([second], records)
-        else:
-            width = (
-                textio.usual(
-                    len(textio.split_line(line)) for line in textio.head_lines(textio.read_head(path), 50)
-                )
-                or 0
-            )
-            if width not in (129, 133):
-                raise FormatError(
-                    f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133"
-                )
-            names = [f.lower() for f in (FIELDS_129 if width == 129 else FIELDS_133)]
-            notices.append(f"no header lines: read as the {width}-column CUCM layout")
-        missing = [c for c in REQUIRED if c not in names]
-        if missing:
-            raise FormatError(f"{path.name}: CUCM header lacks {', '.join(missing)}")
-        columns = [NEEDED.get(n, f"_{i}") for i, n in enumerate(names)]
+        records, columns, notices = _open(path, options)
         table = textio.records_to_table(records, columns)
-        frame = table.frame.select([*(c for c in NEEDED.values() if c in columns), "line_no", "raw"])
-        frame = textio.with_missing(frame, NEEDED.values())
-        return _merge(table.with_frame(frame), options, self.name, notices)
+        return _merge(table.with_frame(_shaped(table.frame, columns)), options, self.name, notices)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory: a call's records share cluster + callManagerId + callId."""
+        records, columns, notices = _open(path, options)
+        plan = partitioned.Plan(
+            records,
+            columns,
+            shape=lambda frame: _shaped(frame, columns),
+            key=_call_key(),
+            decide=lambda _con, _tallies: lambda table: _merge(table, options, self.name, list(notices)),
+        )
+        return partitioned.stage_partitioned(con, plan, sizes)
+
+
+def _open(path: Path, options: AdapterOptions) -> tuple[Iterator[textio.Record], list[str], list[str]]:
+    """The data records after the header lines, the column names to read them by, and notices."""
+    rows = [textio.split_line(line) for line in textio.file_head(path, 3)]
+    records = textio.iter_records(path, limits=options.limits)
+    notices = []
+    if _has_header(rows):
+        names = [f.strip().lower() for f in next(records).fields]
+        second = next(records, None)
+        if second is not None and not (second.fields and second.fields[0].strip().upper() == "INTEGER"):
+            records = itertools.chain([second], records)
+    else:
+        width = (
+            textio.usual(
+                len(textio.split_line(line)) for line in textio.head_lines(textio.read_head(path), 50)
+            )
+            or 0
+        )
+        if width not in (129, 133):
+            raise FormatError(
+                f"{path.name}: CUCM file without header has {width} columns, expected 129 or 133"
+            )
+        names = [f.lower() for f in (FIELDS_129 if width == 129 else FIELDS_133)]
+        notices.append(f"no header lines: read as the {width}-column CUCM layout")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise FormatError(f"{path.name}: CUCM header lacks {', '.join(missing)}")
+    return records, [NEEDED.get(n, f"_{i}") for i, n in enumerate(names)], notices
+
+
+def _shaped(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Only the fields the merge reads (a missing one as empty), with line_no and raw."""
+    frame = frame.select([*(c for c in NEEDED.values() if c in columns), "line_no", "raw"])
+    return textio.with_missing(frame, NEEDED.values())
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str, notices: list[str]) -> ParsedFile:
@@ -186,11 +216,13 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
     """One call = cluster + callManagerId + callId (a missing cluster id is left out of the key)."""
-    return frame.with_columns(
-        key=pl.concat_str(
-            [pl.col("cluster").fill_null(""), pl.col("cm_id"), pl.col("gcall_id")], separator="-"
-        ).str.strip_chars_start("-")
-    ).sort(["key", "orig", "line_no"])
+    return frame.with_columns(key=_call_key()).sort(["key", "orig", "line_no"])
+
+
+def _call_key() -> pl.Expr:
+    return pl.concat_str(
+        [pl.col("cluster").fill_null(""), pl.col("cm_id"), pl.col("gcall_id")], separator="-"
+    ).str.strip_chars_start("-")
 
 
 def _grouped(frame: pl.DataFrame) -> pl.DataFrame:

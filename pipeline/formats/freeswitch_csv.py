@@ -94,6 +94,11 @@ def _sql_records(path: Path, limits: ReadLimits) -> Iterator[textio.Record]:
 
 
 class FreeswitchAdapter(FrameStaging):
+    # Staged from the whole-file parse, not in partitions (partitioned.py): a B leg is keyed by
+    # the first record naming it as `bleg_uuid`, and a loopback leg by the latest bridged A leg
+    # with its caller number and times, anywhere in the file. No per-record partition key keeps
+    # every such pair together in all cases (repeated uuids with other caller numbers, chains of
+    # B legs), and merging legs must stay right across the whole file.
     name = "freeswitch_csv"
     description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
 

@@ -19,19 +19,20 @@ from __future__ import annotations
 import codecs
 import tomllib
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio, threecx
+from pipeline.formats import partitioned, textio, threecx
 from pipeline.formats.base import (
     CANONICAL_COLUMNS,
     OUTCOMES,
     AdapterOptions,
     FormatError,
-    FrameStaging,
     ParsedFile,
 )
 
@@ -169,7 +170,7 @@ def load_mapping(path: Path) -> Mapping:
     return m
 
 
-class MappingAdapter(FrameStaging):
+class MappingAdapter:
     name = "mapping"
     description = "any CSV described by a TOML mapping (--mapping FILE)"
 
@@ -182,11 +183,38 @@ class MappingAdapter(FrameStaging):
         m = load_mapping(options.mapping)
         if m.format == "3cx":
             return threecx.parse_fields(path, m.fields, options, self.name, delimiter=m.delimiter or ",")
-        return _parse_csv(path, m, options, self.name)
+        records, col_names, positions = _open_rows(path, m, options)
+        table = textio.records_to_table(records, col_names)
+        return _merge(table.with_frame(_shaped(table.frame, positions, col_names)), path, m, self.name)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory: every row is a call of its own, so any split keeps calls whole."""
+        if options.mapping is None:
+            raise FormatError("the mapping format needs --mapping FILE")
+        m = load_mapping(options.mapping)
+        if m.format == "3cx":
+            return threecx.stage_fields(
+                con, path, m.fields, options, self.name, delimiter=m.delimiter or ",", sizes=sizes
+            )
+        records, col_names, positions = _open_rows(path, m, options)
+        plan = partitioned.Plan(
+            records,
+            col_names,
+            shape=lambda frame: _shaped(frame, positions, col_names),
+            key=pl.col("line_no"),
+            decide=lambda _con, _tallies: lambda table: _merge(table, path, m, self.name),
+        )
+        return partitioned.stage_partitioned(con, plan, sizes)
 
 
-def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> ParsedFile:
-    table = _read_table(path, m, options)
+def _merge(table: textio.Table, path: Path, m: Mapping, fmt: str) -> ParsedFile:
     ledger = textio.Ledger(table)
     frame = table.frame.with_columns(outcome=_outcome(m), word=WORD)
     frame = ledger.reject(
@@ -205,8 +233,10 @@ def _parse_csv(path: Path, m: Mapping, options: AdapterOptions, fmt: str) -> Par
     )
 
 
-def _read_table(path: Path, m: Mapping, options: AdapterOptions) -> textio.Table:
-    """The file's rows with each mapped column under its canonical name (the others null)."""
+def _open_rows(
+    path: Path, m: Mapping, options: AdapterOptions
+) -> tuple[Iterator[textio.Record], list[str], dict[str, int]]:
+    """The file's data records, their column names, and the position of each mapped column."""
     lines = textio.file_head(path, 1)
     delimiter = m.delimiter or textio.sniff_delimiter(lines[0])
     # Spreadsheet exports can break lines inside quoted cells.
@@ -237,11 +267,13 @@ def _read_table(path: Path, m: Mapping, options: AdapterOptions) -> textio.Table
     col_names = [f"_{i}" for i in range(width)]
     for canon, pos in positions.items():
         col_names[pos] = canon if col_names[pos].startswith("_") else col_names[pos]
-    table = textio.records_to_table(records, col_names)
-    frame = table.frame.with_columns(
-        [pl.col(col_names[pos]).alias(canon) for canon, pos in positions.items()]
-    )
-    return table.with_frame(textio.with_missing(frame, CANONICAL_COLUMNS))
+    return records, col_names, positions
+
+
+def _shaped(frame: pl.DataFrame, positions: dict[str, int], col_names: list[str]) -> pl.DataFrame:
+    """Each mapped column under its canonical name (the others null)."""
+    frame = frame.with_columns([pl.col(col_names[pos]).alias(canon) for canon, pos in positions.items()])
+    return textio.with_missing(frame, CANONICAL_COLUMNS)
 
 
 WORD = pl.col("outcome").str.strip_chars().str.to_lowercase()

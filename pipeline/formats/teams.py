@@ -23,12 +23,14 @@ Merge rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
+from pipeline.formats import partitioned, textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 ALIASES = {
     "timestamp": "ts", "utctime": "ts", "timestamputc": "ts", "starttime": "start", "invitetime": "invite",
@@ -54,7 +56,7 @@ def _ts(col: str) -> pl.Expr:
     return textio.parse_ts(bare, TS_FORMATS)
 
 
-class TeamsAdapter(FrameStaging):
+class TeamsAdapter:
     name = "teams"
     description = "Microsoft Teams PSTN / Direct Routing usage export (header, UTC)"
 
@@ -65,16 +67,44 @@ class TeamsAdapter(FrameStaging):
         )
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.file_head(path, 1)
-        delimiter = textio.sniff_delimiter(lines[0])
-        records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
-        names = [ALIASES.get(normalise(h), "") for h in next(records).fields]
-        columns = [n if n and names.index(n) == i else f"_{i}" for i, n in enumerate(names)]
-        if "call_type" not in columns:
-            raise FormatError(f"{path.name}: Teams export without a Call type column")
+        records, columns = _open(path, options)
         table = textio.records_to_table(records, columns)
-        frame = textio.with_missing(table.frame, ALIASES.values())
-        return _merge(table.with_frame(frame), options, self.name)
+        return _merge(table.with_frame(_shaped(table.frame)), options, self.name)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory: a call's legs share its key (see _keyed)."""
+        records, columns = _open(path, options)
+        plan = partitioned.Plan(
+            records,
+            columns,
+            shape=_shaped,
+            key=_call_key(),
+            decide=lambda _con, _tallies: lambda table: _merge(table, options, self.name),
+        )
+        return partitioned.stage_partitioned(con, plan, sizes)
+
+
+def _open(path: Path, options: AdapterOptions) -> tuple[Iterator[textio.Record], list[str]]:
+    """The data records and their column names (known names by ALIASES, others by position)."""
+    lines = textio.file_head(path, 1)
+    delimiter = textio.sniff_delimiter(lines[0])
+    records = textio.iter_records(path, delimiter=delimiter, limits=options.limits)
+    names = [ALIASES.get(normalise(h), "") for h in next(records).fields]
+    columns = [n if n and names.index(n) == i else f"_{i}" for i, n in enumerate(names)]
+    if "call_type" not in columns:
+        raise FormatError(f"{path.name}: Teams export without a Call type column")
+    return records, columns
+
+
+def _shaped(frame: pl.DataFrame) -> pl.DataFrame:
+    return textio.with_missing(frame, ALIASES.values())
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
@@ -125,12 +155,16 @@ def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
     """One call = Shared correlation ID, else Correlation ID, else Call ID, else the line alone;
     `bot` marks auto-attendant / call-queue legs, `ok` a successful leg."""
     return frame.with_columns(
-        key=pl.coalesce(
-            ["shared", "correlation", "call_id", pl.lit("line-") + pl.col("line_no").cast(pl.String)]
-        ),
+        key=_call_key(),
         bot=pl.col("ctype").str.contains("ucap"),
         ok=(pl.col("ev") == "success") | (pl.col("ev").is_null() & (pl.col("dur") > 0)),
     ).sort(["key", "started", "line_no"])
+
+
+def _call_key() -> pl.Expr:
+    return pl.coalesce(
+        ["shared", "correlation", "call_id", pl.lit("line-") + pl.col("line_no").cast(pl.String)]
+    )
 
 
 def _grouped(frame: pl.DataFrame) -> pl.DataFrame:

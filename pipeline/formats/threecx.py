@@ -31,13 +31,14 @@ Merge rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile
+from pipeline.formats import partitioned, textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile
 
 DEFAULT_FIELDS: tuple[str, ...] = (
     "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated",
@@ -77,7 +78,7 @@ def _looks_like_record(line: str) -> bool:
     return len(row) >= 5 and bool(CALL_RE.match(row[0].strip()))
 
 
-class ThreeCxAdapter(FrameStaging):
+class ThreeCxAdapter:
     name = "3cx"
     description = "3CX CDR log (no header, `Call <id>` first field; default 27-field v16–v18 layout)"
 
@@ -88,11 +89,31 @@ class ThreeCxAdapter(FrameStaging):
         return textio.shape_holds(lines, _looks_like_record)
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.head_lines(textio.read_head(path), 1)
-        fields = header_fields(lines[0]) if lines else None
-        if fields is not None:
-            return parse_fields(path, fields, options, self.name, header=True)
-        return parse_fields(path, DEFAULT_FIELDS, options, self.name)
+        return parse_fields(path, _layout(path), options, self.name, header=_has_header(path))
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        return stage_fields(
+            con, path, _layout(path), options, self.name, header=_has_header(path), sizes=sizes
+        )
+
+
+def _has_header(path: Path) -> bool:
+    lines = textio.head_lines(textio.read_head(path), 1)
+    return bool(lines) and header_fields(lines[0]) is not None
+
+
+def _layout(path: Path) -> Sequence[str]:
+    """The fields of the file's header line, else the default layout."""
+    lines = textio.head_lines(textio.read_head(path), 1)
+    fields = header_fields(lines[0]) if lines else None
+    return fields if fields is not None else DEFAULT_FIELDS
 
 
 def parse_fields(
@@ -104,6 +125,39 @@ def parse_fields(
     delimiter: str = ",",
     header: bool = False,
 ) -> ParsedFile:
+    records, columns = _open(path, fields, options, delimiter=delimiter, header=header)
+    table = textio.records_to_table(records, columns)
+    return _merge(table.with_frame(_shaped(table.frame)), options, fmt, direction="from_type" in columns)
+
+
+def stage_fields(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fields: Sequence[str],
+    options: AdapterOptions,
+    fmt: str,
+    *,
+    delimiter: str = ",",
+    header: bool = False,
+    sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+) -> ParsedFile:
+    """parse_fields in bounded memory: a call's records share its key (see _typed)."""
+    records, columns = _open(path, fields, options, delimiter=delimiter, header=header)
+    direction = "from_type" in columns
+
+    def merge(table: textio.Table) -> ParsedFile:
+        return _merge(table, options, fmt, direction=direction)
+
+    plan = partitioned.Plan(
+        records, columns, shape=_shaped, key=_call_key(), decide=lambda _con, _tallies: merge
+    )
+    return partitioned.stage_partitioned(con, plan, sizes)
+
+
+def _open(
+    path: Path, fields: Sequence[str], options: AdapterOptions, *, delimiter: str, header: bool
+) -> tuple[Iterator[textio.Record], list[str]]:
+    """The records of a 3CX log in the layout `fields`, and the column names to read them by."""
     unknown = [f for f in fields if f not in KNOWN]
     if unknown:
         raise FormatError(
@@ -124,9 +178,12 @@ def parse_fields(
         next(records, None)
     elif fields and fields[0] == "historyid":
         records = textio.split_glued(records, _next_record(len(fields), delimiter))
-    table = textio.records_to_table(records, columns)
-    frame = textio.with_missing(table.frame, (f.replace("-", "_") for f in DEFAULT_FIELDS))
-    return _merge(table.with_frame(frame), options, fmt, direction="from_type" in columns)
+    return records, columns
+
+
+def _shaped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every field of the default layout, empty where this layout lacks it."""
+    return textio.with_missing(frame, (f.replace("-", "_") for f in DEFAULT_FIELDS))
 
 
 def _next_record(width: int, delimiter: str) -> textio.NextRecord:
@@ -170,13 +227,7 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     """The call key (`historyid` without its `Call ` prefix, else `callid`, else the line), times,
     the `HH:MM:SS` duration in seconds, and the types in lower case (their casing varies)."""
     return frame.with_columns(
-        key=pl.coalesce(
-            [
-                pl.col("historyid").str.replace(r"^Call\s+", ""),
-                pl.col("callid"),
-                pl.lit("line-") + pl.col("line_no").cast(pl.String),
-            ]
-        ),
+        key=_call_key(),
         started=textio.parse_ts("time_start", TS_FORMATS),
         answered=textio.parse_ts("time_answered", TS_FORMATS),
         ended=textio.parse_ts("time_end", TS_FORMATS),
@@ -184,6 +235,16 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
         ftype=pl.col("from_type").str.to_lowercase().fill_null(""),
         ttype=pl.col("to_type").str.to_lowercase().fill_null(""),
         final=pl.coalesce(["final_number", "final_dn"]).fill_null(""),
+    )
+
+
+def _call_key() -> pl.Expr:
+    return pl.coalesce(
+        [
+            pl.col("historyid").str.replace(r"^Call\s+", ""),
+            pl.col("callid"),
+            pl.lit("line-") + pl.col("line_no").cast(pl.String),
+        ]
     )
 
 
