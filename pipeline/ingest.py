@@ -30,7 +30,7 @@ from pipeline.formats.canonical_csv import (
 )
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
-from pipeline.rebuild import apply_setting_changes, facts_fingerprint, refresh_facts
+from pipeline.rebuild import apply_setting_changes, fact_parameters, facts_fingerprint, refresh_stale_facts
 from pipeline.views import create_views
 from pipeline.workdays import WorkingCalendar, calendar_span
 
@@ -124,6 +124,9 @@ def ingest(
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
+            # Dates a run that died (or was stopped) between its files' commits and its facts refresh
+            # left stale: recounted before this run reads any fact.
+            refresh_stale_facts(con, fact_parameters(settings))
             for index, path in enumerate(files):
                 interrupts.check()
                 if progress:
@@ -132,6 +135,10 @@ def ingest(
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
+            interrupts.check()
+            store.fault_point("before_refresh")
+            # The facts of every date the run's files touched, once for the whole run.
+            refresh_stale_facts(con, fact_parameters(settings))
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
@@ -341,7 +348,9 @@ def _load_staged(
 
     con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
-    refresh_facts(con, settings)
+    store.execute_script(con, store.sql_text("ingest/refresh_source_days.sql"))
+    # The facts of these dates are recounted once per run, after its last file (refresh_stale_facts).
+    con.execute(store.sql_text("ingest/mark_stale_dates.sql")).fetchall()
     counts = store.fetch_one(con, store.sql_text("ingest/verdict_counts.sql"))
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)
