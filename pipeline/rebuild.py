@@ -61,7 +61,7 @@ def refresh_stale_facts(con: duckdb.DuckDBPyConnection, parameters: dict[str, in
         dates = int(row[0]) if row is not None else 0
         if dates:
             refresh_facts(con, parameters)
-            con.execute(store.sql_text("ingest/clear_stale_dates.sql")).fetchall()
+        con.execute(store.sql_text("ingest/clear_stale_dates.sql")).fetchall()
         con.commit()
     except BaseException:
         con.rollback()
