@@ -126,7 +126,7 @@ def ingest(
             recomputed = apply_setting_changes(con, settings)
             # Dates a run that died (or was stopped) between its files' commits and its facts refresh
             # left stale: recounted before this run reads any fact.
-            refresh_stale_facts(con, fact_parameters(settings))
+            _recount_stale_facts(con, settings)
             for index, path in enumerate(files):
                 interrupts.check()
                 if progress:
@@ -138,7 +138,7 @@ def ingest(
             interrupts.check()
             store.fault_point("before_refresh")
             # The facts of every date the run's files touched, once for the whole run.
-            refresh_stale_facts(con, fact_parameters(settings))
+            _recount_stale_facts(con, settings)
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
@@ -150,6 +150,20 @@ def ingest(
             # publish() closes the connection; closing twice is harmless.
             con.close()
     return IngestReport(reports, published, data_through, recomputed, health)
+
+
+def _recount_stale_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The facts of the stale dates, recounted; a failure (DuckDB out of memory, say) is one line,
+    and the files stay loaded: their dates stay stale, and the next run recounts them."""
+    try:
+        refresh_stale_facts(con, fact_parameters(settings))
+    except duckdb.Error as exc:
+        if interrupts.requested():
+            raise interrupts.Interrupted from None
+        raise store.StoreError(
+            f"recounting the facts failed ({_one_line(exc)}); the loaded files are kept and the next"
+            " run recounts their facts; nothing was published"
+        ) from None
 
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

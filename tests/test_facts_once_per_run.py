@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import events, store
+from pipeline import events, rebuild, store
 from pipeline.config import Settings
 from pipeline.ingest import FileReport, ingest
 from pipeline.retention import purge
@@ -211,3 +211,28 @@ def test_an_event_after_a_dead_run_publishes_fresh_facts(
     assert after["stale_fact_dates"] == []
     for table in ("daily_facts", "hourly_facts", "caller_day_facts", "caller_period_facts"):
         assert after[table] == expected[table], table
+
+
+def test_a_recount_that_fails_is_one_line_and_the_next_run_completes_it(
+    folder_run: tuple[Settings, list[Path], list[FileReport]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, paths, _ = folder_run
+    site = settings_with_key(tmp_path / "site", settings)
+    ingest(paths[:7], site)
+    published = site.db.read_bytes()
+
+    def out_of_memory(*args: object) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(rebuild, "refresh_facts", out_of_memory)
+    with pytest.raises(store.StoreError, match=r"^recounting the facts failed \(Out of Memory Error"):
+        ingest(paths[7:], site)
+    assert site.db.read_bytes() == published
+    assert len(_working(site.db, "select date from stale_fact_dates")) >= DAYS - 7
+
+    monkeypatch.undo()
+    report = ingest(paths, site)
+    assert {f.status for f in report.files} == {"already loaded"}
+    assert contents(site.db) == contents(settings.db)
