@@ -12,6 +12,7 @@ import duckdb
 
 from pipeline import store
 from pipeline.errors import UsageError
+from pipeline.rebuild import refresh_stale_facts, stored_fact_parameters
 
 KINDS = ("outage", "change", "campaign", "closure", "comment", "other")
 KIND_LABELS = {
@@ -119,4 +120,11 @@ def remove(db: Path, event_id: int) -> store.PublishResult:
 def _open(db: Path) -> duckdb.DuckDBPyConnection:
     if not store.working_path(db).exists():
         raise store.StoreError(f"no working store beside {db}: run `callstats ingest PATH` first")
-    return store.open_working(db)
+    con = store.open_working(db)
+    try:
+        # The store is published after the change: stale dates left by an ingest that died are recounted.
+        refresh_stale_facts(con, stored_fact_parameters(con))
+    except BaseException:
+        con.close()
+        raise
+    return con

@@ -30,7 +30,7 @@ from pipeline.formats.canonical_csv import (
 )
 from pipeline.masking import mask_numbers, mask_optional
 from pipeline.pseudonym import hmac_pads, load_or_create_key
-from pipeline.rebuild import apply_setting_changes, facts_fingerprint, refresh_facts
+from pipeline.rebuild import apply_setting_changes, fact_parameters, facts_fingerprint, refresh_stale_facts
 from pipeline.views import create_views
 from pipeline.workdays import WorkingCalendar, calendar_span
 
@@ -124,6 +124,9 @@ def ingest(
         try:
             _refresh_reference_tables(con, settings)
             recomputed = apply_setting_changes(con, settings)
+            # Dates a run that died (or was stopped) between its files' commits and its facts refresh
+            # left stale: recounted before this run reads any fact.
+            _recount_stale_facts(con, settings)
             for index, path in enumerate(files):
                 interrupts.check()
                 if progress:
@@ -132,6 +135,10 @@ def ingest(
                 reports.append(report)
                 if progress:
                     progress(index + 1, len(files), path, report)
+            interrupts.check()
+            store.fault_point("before_refresh")
+            # The facts of every date the run's files touched, once for the whole run.
+            _recount_stale_facts(con, settings)
             interrupts.check()
             _record_run(con, started, reports)
             data_through = _finish_build(con, settings, marks or {})
@@ -143,6 +150,20 @@ def ingest(
             # publish() closes the connection; closing twice is harmless.
             con.close()
     return IngestReport(reports, published, data_through, recomputed, health)
+
+
+def _recount_stale_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The facts of the stale dates, recounted; a failure (DuckDB out of memory, say) is one line,
+    and the files stay loaded: their dates stay stale, and the next run recounts them."""
+    try:
+        refresh_stale_facts(con, fact_parameters(settings))
+    except duckdb.Error as exc:
+        if interrupts.requested():
+            raise interrupts.Interrupted from None
+        raise store.StoreError(
+            f"recounting the facts failed ({_one_line(exc)}); the loaded files are kept and the next"
+            " run recounts their facts; nothing was published"
+        ) from None
 
 
 def _refresh_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -341,7 +362,9 @@ def _load_staged(
 
     con.execute(store.sql_text("ingest/touched_dates.sql")).fetchall()
     overlap = _other_sources_on_same_days(con, parsed.source_system)
-    refresh_facts(con, settings)
+    store.execute_script(con, store.sql_text("ingest/refresh_source_days.sql"))
+    # The facts of these dates are recounted once per run, after its last file (refresh_stale_facts).
+    con.execute(store.sql_text("ingest/mark_stale_dates.sql")).fetchall()
     counts = store.fetch_one(con, store.sql_text("ingest/verdict_counts.sql"))
     assert counts is not None
     ok, rejected_values = (int(c) for c in counts)

@@ -13,6 +13,7 @@ import re
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.errors import UsageError
+from pipeline.rebuild import refresh_stale_facts, stored_fact_parameters
 
 
 def parse_age(text: str, today: dt.date) -> dt.date:
@@ -83,6 +84,8 @@ def purge(settings: Settings, cutoff: dt.date) -> tuple[int, store.PublishResult
     with store.writer_lock(db):
         con = store.open_working(db)
         try:
+            # Stale dates left by an ingest that died are recounted while their calls are all there.
+            refresh_stale_facts(con, stored_fact_parameters(con))
             con.execute("begin")
             row = store.fetch_one(
                 con, "select count(*) from calls where call_date < $cutoff", {"cutoff": cutoff}

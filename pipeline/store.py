@@ -62,7 +62,8 @@ def fault_point(name: str) -> None:
     """Test hook: SIGKILL this process here when CALLSTATS_FAULT names this point, or SIGINT it when
     CALLSTATS_FAULT is `sigint:<point>` (no-op otherwise).
 
-    Points: after_lock, after_stage, after_insert, before_commit, after_commit, before_publish,
+    Points: after_lock, after_stage, after_insert, before_commit, after_commit (each per file),
+    before_refresh (after the last file, before the run's facts refresh), before_publish,
     after_checkpoint, after_copy, after_fsync, before_rename, after_rename.
     """
     fault = os.environ.get("CALLSTATS_FAULT")

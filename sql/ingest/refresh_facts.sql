@@ -1,6 +1,7 @@
--- Recompute the daily and hourly facts of the dates touched by this file (temp `touched_dates`)
--- from the call rows. Dates before a purge are never touched: their call rows are gone and their
--- facts are the only record (the ingest filters such calls).
+-- Recompute the daily and hourly facts of the dates in temp `touched_dates` (the stale dates of an
+-- ingest, or every date after a change of settings) from the call rows. Dates before a purge are
+-- never touched: their call rows are gone and their facts are the only record (the ingest filters
+-- such calls).
 delete from daily_facts where date in (select date from touched_dates);
 delete from hourly_facts where date in (select date from touched_dates);
 
@@ -30,14 +31,6 @@ select
     count(*) as calls,
     count(*) filter (where outcome = 'answered') as answered,
     count(*) filter (where outcome = 'abandoned') as abandoned
-from calls
-where call_date in (select date from touched_dates)
-group by all;
-
-delete from source_days where date in (select date from touched_dates);
-
-insert into source_days
-select source_system, call_date as date, count(*) as calls
 from calls
 where call_date in (select date from touched_dates)
 group by all;

@@ -132,6 +132,15 @@ create table if not exists source_days (
     calls          bigint not null
 );
 
+-- Local dates whose facts (daily, hourly, caller) are behind their call rows: each file's transaction
+-- adds the dates it brought calls on, and one transaction after the run's last file recounts their
+-- facts and empties this table, so a folder of daily files pays for the facts once, not per file.
+-- A run that dies between the two leaves its dates here for the next run (or purge, or event) to
+-- recount before anything is published: a published snapshot has this table empty.
+create table if not exists stale_fact_dates (
+    date  date not null
+);
+
 -- The shape of each loaded file: its format and column count (the first line's fields), for
 -- noticing an export whose layout changed from the previous file of the same source.
 create table if not exists file_profile (
@@ -217,6 +226,7 @@ comment on table switchboard_numbers is 'Switchboard number → organisation, wi
 comment on table settings is 'The settings the database was built with, data_through (last date with data) and the build id.';
 comment on table events is 'Events that explain dips and peaks (an outage, a number change) and month commentary, added with callstats events.';
 comment on table source_days is 'Calls per source system and local date: which days each telephony source covers.';
+comment on table stale_fact_dates is 'Dates whose facts are recounted at the end of the ingest run that loaded them; empty in a published database.';
 comment on table file_profile is 'The shape of each loaded file (format, column count, dates), for noticing a changed export layout.';
 comment on table ingest_runs is 'One row per ingest that published: files, calls loaded, rejected rows.';
 comment on table data_health is 'Findings on the published data (missing days, low days, overlapping sources …), severity serious or warning.';
