@@ -128,7 +128,7 @@ class CucmAdapter:
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
         records, columns, notices = _open(path, options)
-        table = textio.records_to_table(records, columns)
+        table = textio.records_to_table(records, columns, only=list(NEEDED.values()))
         return _merge(table.with_frame(_shaped(table.frame, columns)), options, self.name, notices)
 
     def stage(
@@ -146,6 +146,7 @@ class CucmAdapter:
             columns,
             shape=lambda frame: _shaped(frame, columns),
             key=_call_key(),
+            only=list(NEEDED.values()),
             decide=lambda _con, _tallies: lambda table: _merge(table, options, self.name, list(notices)),
         )
         return partitioned.stage_partitioned(con, plan, sizes)

@@ -64,7 +64,7 @@ class Plan:
     per-record steps its `parse` applies to the whole table); `key` is the partition key over the
     shaped frame; `tally` counts what a whole-file decision needs, per chunk (summed); `decide`
     turns the summed tallies (and the connection, where the staged records can be asked) into the
-    merge for every partition.
+    merge for every partition; `only` names the columns `shape` reads, when it reads few of many.
     """
 
     records: Iterator[textio.Record]
@@ -73,6 +73,7 @@ class Plan:
     key: pl.Expr
     decide: Callable[[duckdb.DuckDBPyConnection, dict[str, float]], Merge]
     allow_fewer: int = 0
+    only: Sequence[str] | None = None
     tally: Callable[[pl.DataFrame], dict[str, float]] = field(default=lambda frame: {})
 
 
@@ -160,7 +161,10 @@ def _read_chunks(plan: Plan, sizes: Sizes, spool: _Spool) -> tuple[int, list[Row
     tallies: dict[str, float] = {}
     while True:
         table = textio.records_to_table(
-            itertools.islice(plan.records, sizes.chunk_records), plan.columns, allow_fewer=plan.allow_fewer
+            itertools.islice(plan.records, sizes.chunk_records),
+            plan.columns,
+            allow_fewer=plan.allow_fewer,
+            only=plan.only,
         )
         read += table.records
         rejected += table.rejected
