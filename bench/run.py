@@ -30,6 +30,7 @@ from bench.generate import (
     write_threecx_log,
 )
 from bench.measure import Measured, measure
+from pipeline import store
 
 HERE = Path(__file__).resolve().parent
 PER_DAY = 5000  # a day's file in the incremental test: 5 000 calls
@@ -147,12 +148,20 @@ def ingest_counts(output: str) -> dict[str, int]:
     raise RuntimeError(f"no total line in the ingest output:\n{output[-2000:]}")
 
 
+def remove_store(db: Path) -> None:
+    """The published store, its working copy and their WAL and lock files."""
+    for stale in [*db.parent.glob(db.name + "*"), *db.parent.glob(store.working_path(db).name + "*")]:
+        stale.unlink(missing_ok=True)
+
+
 def adapter_run(name: str, path: Path, db: Path, env: dict[str, str]) -> dict[str, Any]:
     command = [sys.executable, "-m", "pipeline.cli", "ingest", str(path), "--db", str(db), "--format", name]
+    # Each run starts from an empty store: a store left by an earlier run (its working copy
+    # included) would take the file for one already loaded and measure only its hash.
+    remove_store(db)
     run = measure(command, env)
     counts = ingest_counts(run.output)
-    for stale in db.parent.glob(db.name + "*"):
-        stale.unlink()
+    remove_store(db)
     return {
         "format": name,
         **counts,

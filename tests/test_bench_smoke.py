@@ -40,3 +40,14 @@ def test_bench_smoke_runs_and_reports_every_measure(tmp_path: Path) -> None:
     assert many["files"] == 2
     assert many["one_file"]["calls"] == many["daily_files"]["calls"] == 10_000
     assert "| format | records | calls | seconds | records/s | peak MB |" in result.stdout
+
+
+def test_a_bench_store_is_removed_with_its_working_copy(tmp_path: Path) -> None:
+    """A working copy left behind would make the next run of the same adapter measure a re-ingest."""
+    from bench.run import remove_store
+
+    names = ["cucm.duckdb", "cucm.duckdb.lock", "cucm.work.duckdb", "cucm.work.duckdb.wal", "other.duckdb"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    remove_store(tmp_path / "cucm.duckdb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.duckdb"]
