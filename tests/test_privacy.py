@@ -39,7 +39,13 @@ def test_no_raw_caller_number_in_the_published_file(sample_build: tuple[Settings
     # Every run of 7+ digits (or '+' and digits) in the file, compared with every caller number.
     runs = {m.decode() for m in re.findall(rb"\+?[0-9]{7,}", data)}
     substrings = {r[i:j] for r in runs for i in range(len(r)) for j in range(i + 7, len(r) + 1)}
-    leaked = sorted((callers | national) & substrings)
+    # A pseudonym is 16 hex digits, so about one run in ten holds 9 decimal digits in a row, and among
+    # 46 000 callers one of them now and then spells a caller number: that is the keyed hash by chance,
+    # not a leak. A number counts as leaked only when no stored pseudonym explains it.
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        keys = [key for (key,) in con.execute("select distinct caller_key from calls").fetchall() if key]
+    suspects = sorted((callers | national) & substrings)
+    leaked = [number for number in suspects if not any(number in key for key in keys)]
     assert leaked == []
 
 
