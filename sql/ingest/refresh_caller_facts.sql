@@ -130,33 +130,36 @@ select
 from caller_calls
 group by organisation, caller, call_date;
 
--- Callers with calls in more than one organisation in the span: only they need '(alla)' rows of
--- their own. Every other caller's '(alla)' facts are their one organisation's (the same calls, the
--- same later days), so those rows are counted twice instead of grouped and judged again.
-create or replace temp table mixed_callers as
-select caller
+-- Callers with calls on more than one day (or in more than one organisation) in the span, and
+-- whether in more than one organisation (`mixed`). Every other caller has one row of calls in the
+-- span: no later days to look at, and a week and a month that are that one day. Only mixed callers
+-- need '(alla)' rows of their own: every other caller's '(alla)' facts are their one organisation's
+-- (the same calls, the same later days), so those rows are counted twice instead of grouped and
+-- judged again.
+create or replace temp table returning_callers as
+select caller, min(organisation) <> max(organisation) as mixed
 from caller_org_days
 where caller is not null
 group by caller
-having min(organisation) <> max(organisation);
+having count(*) > 1;
 
 -- The same per scope: each organisation (`also_alla`: the row counts for '(alla)' too), and '(alla)'
--- for the callers of more than one organisation, where a caller of both organisations is one.
+-- for the mixed callers, where a caller of both organisations is one.
 create or replace temp table scoped_caller_days as
 with day_span as (select min(date) as first_date, max(second_workday) as last_date from caller_fact_dates)
 
 select d.organisation as scope, d.caller, d.call_date, d.calls, d.first_abandoned, d.first_answered,
-    d.last_answered, d.last_call, m.caller is null as also_alla
+    d.last_answered, d.last_call, r.caller is not null as returns, not coalesce(r.mixed, false) as also_alla
 from caller_org_days as d
 cross join day_span
-left join mixed_callers as m on m.caller = d.caller
+left join returning_callers as r on r.caller = d.caller
 where d.caller is not null and d.call_date between day_span.first_date and day_span.last_date
 union all
 select '(alla)', d.caller, d.call_date, sum(d.calls), min(d.first_abandoned), min(d.first_answered),
-    max(d.last_answered), max(d.last_call), false
+    max(d.last_answered), max(d.last_call), true, false
 from caller_org_days as d
 cross join day_span
-semi join mixed_callers as m on m.caller = d.caller
+semi join (select caller from returning_callers where mixed) as m on m.caller = d.caller
 where d.call_date between day_span.first_date and day_span.last_date
 group by d.caller, d.call_date;
 
@@ -179,12 +182,13 @@ later_days as (
         bool_or(l.first_answered // 1000 - d.first_abandoned // 1000 <= 3600000000) as answered_within_hour,
         true as called_within_two_workdays
     from fact_days as d
-    inner join scoped_caller_days as l
+    inner join (select * from scoped_caller_days where returns) as l
         on
             l.scope = d.scope
             and l.caller = d.caller
             and l.call_date > d.call_date
             and l.call_date <= d.second_workday
+    where d.returns
     group by d.scope, d.caller, d.call_date
 ),
 
@@ -327,39 +331,53 @@ with day_periods as (
     select date, week_start, min(date) over (partition by year, month) as month_start from calendar
 ),
 
--- Per organisation and caller (null: the withheld numbers together) and week, and per organisation
--- and caller and month, in one pass over the days; `also_alla`: the group counts for '(alla)' too
--- (a caller of one organisation, or the withheld numbers, whose calls add up).
-organisation_groups as (
+period_days as (
     select
         d.organisation,
         d.caller,
-        m.caller is null as also_alla,
+        d.calls,
+        d.answered_calls,
         p.week_start,
         p.month_start,
-        sum(d.calls) as calls,
-        sum(d.answered_calls) > 0 as reached
+        d.caller is null or r.caller is not null as grouped,
+        coalesce(r.mixed, false) as mixed
     from caller_org_days as d
     inner join day_periods as p on p.date = d.call_date
-    left join mixed_callers as m on m.caller = d.caller
+    left join returning_callers as r on r.caller = d.caller
+),
+
+-- Per organisation and caller (null: the withheld numbers together) and week, and per organisation
+-- and caller and month, in one pass over the days of the callers with more than one;
+-- `also_alla`: the group counts for '(alla)' too (a caller of one organisation, or the withheld
+-- numbers, whose calls add up).
+organisation_groups as (
+    select
+        organisation,
+        caller,
+        not mixed as also_alla,
+        week_start,
+        month_start,
+        sum(calls) as calls,
+        sum(answered_calls) > 0 as reached
+    from period_days
+    where grouped
     group by grouping sets (
-        (d.organisation, d.caller, also_alla, p.week_start),
-        (d.organisation, d.caller, also_alla, p.month_start)
+        (organisation, caller, also_alla, week_start),
+        (organisation, caller, also_alla, month_start)
     )
 ),
 
--- The same for both organisations together, for the callers of more than one.
+-- The same for both organisations together, for the mixed callers.
 mixed_groups as (
     select
-        d.caller,
-        p.week_start,
-        p.month_start,
-        sum(d.calls) as calls,
-        sum(d.answered_calls) > 0 as reached
-    from caller_org_days as d
-    inner join day_periods as p on p.date = d.call_date
-    semi join mixed_callers as m on m.caller = d.caller
-    group by grouping sets ((d.caller, p.week_start), (d.caller, p.month_start))
+        caller,
+        week_start,
+        month_start,
+        sum(calls) as calls,
+        sum(answered_calls) > 0 as reached
+    from period_days
+    where mixed
+    group by grouping sets ((caller, week_start), (caller, month_start))
 ),
 
 scoped as (
@@ -372,6 +390,15 @@ scoped as (
         calls,
         reached
     from organisation_groups
+    union all
+    -- a caller's one day of calls is its week and its month
+    select 'week', week_start, organisation, true, caller, calls, answered_calls > 0
+    from period_days
+    where not grouped
+    union all
+    select 'month', month_start, organisation, true, caller, calls, answered_calls > 0
+    from period_days
+    where not grouped
     union all
     select
         case when week_start is not null then 'week' else 'month' end,
