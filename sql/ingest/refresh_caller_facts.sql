@@ -8,11 +8,11 @@
 -- follow-up windows and the weeks and months are derived from those rows. A caller seen in only one
 -- organisation in the span has '(alla)' facts equal to that organisation's, day by day and period by
 -- period: their organisation's rows are counted for '(alla)' as well, and '(alla)' is grouped and
--- judged again only for the callers of more than one organisation (at most a few in a hundred). Every measure asks whether
--- some call came after a given one (the day's first abandoned or first answered call) within a
--- window, so it is answered from the day's first and last calls of each outcome and from the
--- caller's later days, without ordering every call (windows over all calls, once per scope, cost
--- most of an ingest at millions of calls).
+-- judged again only for the callers of more than one organisation. Every measure asks whether some
+-- call came after a given one (the day's first abandoned or first answered call) within a window,
+-- so it is answered from the day's first and last calls of each outcome and from the caller's later
+-- days, without ordering every call (windows over all calls, once per scope, cost most of an ingest
+-- at millions of calls).
 create or replace temp table workday_ladder as
 with numbered as (
     select
