@@ -159,3 +159,95 @@ def test_repeat_callers_across_files_get_the_same_caller_facts_as_from_the_refer
         for whole in (True, False)
     ]
     assert alla < orgs
+
+
+# (day, time, organisation's switchboard, outcome, caller) in the winter of 2017: Monday 23 January to
+# Monday 6 February, across a month's end inside an ISO week.
+HERRLJUNGA, VARGARDA = NUMBERS
+MOVING_CALLS = [
+    # one organisation only: the follow-ups stay inside it
+    ("2017-01-23", "10:00", HERRLJUNGA, "abandoned", "0701000001"),
+    ("2017-01-23", "10:20", HERRLJUNGA, "answered", "0701000001"),
+    ("2017-01-24", "09:00", HERRLJUNGA, "answered", "0701000001"),
+    ("2017-01-31", "15:00", HERRLJUNGA, "abandoned", "0701000001"),
+    ("2017-02-01", "08:10", HERRLJUNGA, "answered", "0701000001"),
+    ("2017-01-25", "11:00", VARGARDA, "abandoned", "0701000002"),
+    ("2017-01-25", "11:05", VARGARDA, "answered", "0701000002"),
+    ("2017-01-25", "13:00", VARGARDA, "answered", "0701000002"),
+    ("2017-02-03", "09:00", VARGARDA, "answered", "0701000002"),
+    # both organisations on the same day: gave up at one, got through at the other
+    ("2017-01-24", "09:00", HERRLJUNGA, "abandoned", "0701000003"),
+    ("2017-01-24", "09:30", VARGARDA, "answered", "0701000003"),
+    ("2017-01-24", "10:00", HERRLJUNGA, "answered", "0701000003"),
+    # answered both before and after the abandoned call, but only counting both organisations
+    ("2017-01-26", "09:00", VARGARDA, "answered", "0701000003"),
+    ("2017-01-26", "09:10", HERRLJUNGA, "abandoned", "0701000003"),
+    ("2017-01-26", "09:40", VARGARDA, "answered", "0701000003"),
+    # moves from Herrljunga to Vårgårda from one day to the next and stays there the next week
+    ("2017-01-26", "14:00", HERRLJUNGA, "abandoned", "0701000004"),
+    ("2017-01-27", "08:30", VARGARDA, "answered", "0701000004"),
+    ("2017-01-30", "10:00", VARGARDA, "abandoned", "0701000004"),
+    ("2017-01-31", "10:00", VARGARDA, "answered", "0701000004"),
+    ("2017-02-06", "10:00", VARGARDA, "answered", "0701000004"),
+    # moves at the month's end inside one week: a repeat caller of the week only for both together
+    ("2017-01-30", "12:00", HERRLJUNGA, "answered", "0701000005"),
+    ("2017-01-31", "12:00", HERRLJUNGA, "abandoned", "0701000005"),
+    ("2017-02-01", "12:00", VARGARDA, "answered", "0701000005"),
+    ("2017-02-02", "12:00", VARGARDA, "answered", "0701000005"),
+    # withheld numbers at both
+    ("2017-01-24", "11:00", HERRLJUNGA, "answered", ""),
+    ("2017-01-24", "11:00", VARGARDA, "abandoned", ""),
+    ("2017-02-02", "14:00", VARGARDA, "answered", "anonymous"),
+]
+
+
+def ingest_moving_callers(folder: Path, key_from: Path | None = None) -> Path:
+    folder.mkdir()
+    settings = settings_for(folder)
+    if key_from is not None:
+        settings.key_file.parent.mkdir(mode=0o700, parents=True)
+        shutil.copy2(key_from, settings.key_file)
+    lines = [
+        line(f"m{n}", dt.datetime.fromisoformat(f"{day}T{time}:00+01:00"), outcome, number, caller)
+        for n, (day, time, number, outcome, caller) in enumerate(MOVING_CALLS)
+    ]
+    path = folder / "calls.csv"
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
+    ingest([path], settings)
+    return settings.db
+
+
+def test_callers_of_one_both_and_moving_organisations_get_the_reference_caller_facts(
+    tmp_path: Path, with_reference_sql: Callable[[], None]
+) -> None:
+    db = ingest_moving_callers(tmp_path / "current")
+    current = published_facts(db)
+    with_reference_sql()
+    reference = published_facts(
+        ingest_moving_callers(tmp_path / "reference", key_from=db.parent / "private" / "key")
+    )
+
+    assert current == reference
+
+    def day(date: str, scope: str) -> tuple[Any, ...]:
+        return next(r for r in current["caller_day_facts"] if str(r[0]) == date and r[1] == scope)
+
+    def week(start: str, scope: str) -> tuple[Any, ...]:
+        return next(
+            r
+            for r in current["caller_period_facts"]
+            if r[0] == "week" and str(r[1]) == start and r[3] == scope
+        )
+
+    # (alla) is not the organisations added up wherever a caller crosses between them
+    both, herrljunga, vargarda = (day("2017-01-24", s) for s in ("(alla)", "Herrljunga", "Vårgårda"))
+    assert both[4] == 2 and herrljunga[4] + vargarda[4] == 3  # callers: 0701000003 once
+    assert both[11] == 2 == herrljunga[11] + vargarda[11]  # withheld numbers add up
+    both, herrljunga, vargarda = (day("2017-01-26", s) for s in ("(alla)", "Herrljunga", "Vårgårda"))
+    # gave up: 0701000003 got through within the hour, 0701000004 the next working day
+    assert (both[7], both[8], both[9]) == (2, 1, 1)
+    assert both[10] == 2 and herrljunga[10] + vargarda[10] == 0  # through by the next working day
+    both, herrljunga, vargarda = (week("2017-01-30", s) for s in ("(alla)", "Herrljunga", "Vårgårda"))
+    assert both[5] == 1 and herrljunga[5] + vargarda[5] == 0  # 0701000005: four calls, two at each
+    # a caller of one organisation counts the same in (alla)
+    assert day("2017-01-25", "(alla)")[4:] == day("2017-01-25", "Vårgårda")[4:]

@@ -5,11 +5,14 @@
 -- stored facts are the only record. Only pseudonyms (`caller_key`) are read, never a number.
 --
 -- The calls are read once, into one row per organisation, caller and date; the '(alla)' scope, the
--- follow-up windows and the weeks and months are derived from those rows. Every measure asks whether
--- some call came after a given one (the day's first abandoned or first answered call) within a
--- window, so it is answered from the day's first and last calls of each outcome and from the
--- caller's later days, without ordering every call (windows over all calls, once per scope, cost
--- most of an ingest at millions of calls).
+-- follow-up windows and the weeks and months are derived from those rows. A caller seen in only one
+-- organisation in the span has '(alla)' facts equal to that organisation's, day by day and period by
+-- period: their organisation's rows are counted for '(alla)' as well, and '(alla)' is grouped and
+-- judged again only for the callers of more than one organisation. Every measure asks whether some
+-- call came after a given one (the day's first abandoned or first answered call) within a window,
+-- so it is answered from the day's first and last calls of each outcome and from the caller's later
+-- days, without ordering every call (windows over all calls, once per scope, cost most of an ingest
+-- at millions of calls).
 create or replace temp table workday_ladder as
 with numbered as (
     select
@@ -127,19 +130,37 @@ select
 from caller_calls
 group by organisation, caller, call_date;
 
--- The same per scope: each organisation, and '(alla)' where a caller of both organisations is one.
+-- Callers with calls on more than one day (or in more than one organisation) in the span, and
+-- whether in more than one organisation (`mixed`). Every other caller has one row of calls in the
+-- span: no later days to look at, and a week and a month that are that one day. Only mixed callers
+-- need '(alla)' rows of their own: every other caller's '(alla)' facts are their one organisation's
+-- (the same calls, the same later days), so those rows are counted twice instead of grouped and
+-- judged again.
+create or replace temp table returning_callers as
+select caller, min(organisation) <> max(organisation) as mixed
+from caller_org_days
+where caller is not null
+group by caller
+having count(*) > 1;
+
+-- The same per scope: each organisation (`also_alla`: the row counts for '(alla)' too), and '(alla)'
+-- for the mixed callers, where a caller of both organisations is one.
 create or replace temp table scoped_caller_days as
 with day_span as (select min(date) as first_date, max(second_workday) as last_date from caller_fact_dates)
 
 select d.organisation as scope, d.caller, d.call_date, d.calls, d.first_abandoned, d.first_answered,
-    d.last_answered, d.last_call
-from caller_org_days as d, day_span
+    d.last_answered, d.last_call, r.caller is not null as returns, not coalesce(r.mixed, false) as also_alla
+from caller_org_days as d
+cross join day_span
+left join returning_callers as r on r.caller = d.caller
 where d.caller is not null and d.call_date between day_span.first_date and day_span.last_date
 union all
 select '(alla)', d.caller, d.call_date, sum(d.calls), min(d.first_abandoned), min(d.first_answered),
-    max(d.last_answered), max(d.last_call)
-from caller_org_days as d, day_span
-where d.caller is not null and d.call_date between day_span.first_date and day_span.last_date
+    max(d.last_answered), max(d.last_call), true, false
+from caller_org_days as d
+cross join day_span
+semi join (select caller from returning_callers where mixed) as m on m.caller = d.caller
+where d.call_date between day_span.first_date and day_span.last_date
 group by d.caller, d.call_date;
 
 delete from caller_day_facts where date in (select date from caller_fact_dates);
@@ -161,12 +182,13 @@ later_days as (
         bool_or(l.first_answered // 1000 - d.first_abandoned // 1000 <= 3600000000) as answered_within_hour,
         true as called_within_two_workdays
     from fact_days as d
-    inner join scoped_caller_days as l
+    inner join (select * from scoped_caller_days where returns) as l
         on
             l.scope = d.scope
             and l.caller = d.caller
             and l.call_date > d.call_date
             and l.call_date <= d.second_workday
+    where d.returns
     group by d.scope, d.caller, d.call_date
 ),
 
@@ -193,6 +215,7 @@ judged as (
     select
         d.scope,
         d.call_date,
+        d.also_alla,
         d.calls > 1 as repeated,
         d.first_answered is not null as reached,
         d.first_abandoned is not null as gave_up,
@@ -213,10 +236,11 @@ judged as (
         on s.scope = d.scope and s.caller = d.caller and s.call_date = d.call_date
 ),
 
-keyed as (
+counted as (
     select
         scope,
         call_date,
+        also_alla,
         count(*) as callers,
         count(*) filter (where repeated) as repeat_callers,
         count(*) filter (where reached) as reached_callers,
@@ -227,6 +251,27 @@ keyed as (
             as through_by_next_workday,
         count(*) filter (where reached and not called_again) as resolved_callers
     from judged
+    group by scope, call_date, also_alla
+),
+
+-- Each scope's counts, '(alla)' with the rows of the callers of one organisation added in.
+keyed as (
+    select
+        scope,
+        call_date,
+        sum(callers) as callers,
+        sum(repeat_callers) as repeat_callers,
+        sum(reached_callers) as reached_callers,
+        sum(gave_up_callers) as gave_up_callers,
+        sum(through_within_hour) as through_within_hour,
+        sum(through_same_day) as through_same_day,
+        sum(through_by_next_workday) as through_by_next_workday,
+        sum(resolved_callers) as resolved_callers
+    from (
+        select * exclude (also_alla) from counted
+        union all
+        select '(alla)', * exclude (scope, also_alla) from counted where also_alla
+    )
     group by scope, call_date
 ),
 
@@ -286,46 +331,111 @@ with day_periods as (
     select date, week_start, min(date) over (partition by year, month) as month_start from calendar
 ),
 
--- Per caller (null: the withheld numbers together) and week, and per caller and month, for each
--- organisation and for both together, in one pass over the days.
-period_groups as (
+period_days as (
     select
         d.organisation,
         d.caller,
+        d.calls,
+        d.answered_calls,
         p.week_start,
         p.month_start,
-        sum(d.calls) as calls,
-        sum(d.answered_calls) > 0 as reached
+        d.caller is null or r.caller is not null as grouped,
+        coalesce(r.mixed, false) as mixed
     from caller_org_days as d
     inner join day_periods as p on p.date = d.call_date
+    left join returning_callers as r on r.caller = d.caller
+),
+
+-- Per organisation and caller (null: the withheld numbers together) and week, and per organisation
+-- and caller and month, in one pass over the days of the callers with more than one;
+-- `also_alla`: the group counts for '(alla)' too (a caller of one organisation, or the withheld
+-- numbers, whose calls add up).
+organisation_groups as (
+    select
+        organisation,
+        caller,
+        not mixed as also_alla,
+        week_start,
+        month_start,
+        sum(calls) as calls,
+        sum(answered_calls) > 0 as reached
+    from period_days
+    where grouped
     group by grouping sets (
-        (d.organisation, d.caller, p.week_start),
-        (d.organisation, d.caller, p.month_start),
-        (d.caller, p.week_start),
-        (d.caller, p.month_start)
+        (organisation, caller, also_alla, week_start),
+        (organisation, caller, also_alla, month_start)
     )
+),
+
+-- The same for both organisations together, for the mixed callers.
+mixed_groups as (
+    select
+        caller,
+        week_start,
+        month_start,
+        sum(calls) as calls,
+        sum(answered_calls) > 0 as reached
+    from period_days
+    where mixed
+    group by grouping sets ((caller, week_start), (caller, month_start))
 ),
 
 scoped as (
     select
         case when week_start is not null then 'week' else 'month' end as period,
         coalesce(week_start, month_start) as period_start,
-        coalesce(organisation, '(alla)') as scope,
+        organisation as scope,
+        also_alla,
         caller,
         calls,
         reached
-    from period_groups
+    from organisation_groups
+    union all
+    -- a caller's one day of calls is its week and its month
+    select 'week', week_start, organisation, true, caller, calls, answered_calls > 0
+    from period_days
+    where not grouped
+    union all
+    select 'month', month_start, organisation, true, caller, calls, answered_calls > 0
+    from period_days
+    where not grouped
+    union all
+    select
+        case when week_start is not null then 'week' else 'month' end,
+        coalesce(week_start, month_start),
+        '(alla)',
+        false,
+        caller,
+        calls,
+        reached
+    from mixed_groups
+),
+
+counted as (
+    select
+        f.period,
+        f.period_start,
+        f.period_end,
+        s.scope,
+        s.also_alla,
+        count(s.caller) as callers,
+        count(s.caller) filter (where s.calls >= 3) as repeat_callers,
+        count(s.caller) filter (where s.reached) as reached_callers,
+        coalesce(sum(s.calls) filter (where s.caller is null), 0) as anonymous_calls
+    from scoped as s
+    inner join caller_fact_periods as f on f.period = s.period and f.period_start = s.period_start
+    group by f.period, f.period_start, f.period_end, s.scope, s.also_alla
 )
 
-select
-    f.period,
-    f.period_start,
-    f.period_end,
-    s.scope,
-    count(s.caller) as callers,
-    count(s.caller) filter (where s.calls >= 3) as repeat_callers,
-    count(s.caller) filter (where s.reached) as reached_callers,
-    coalesce(sum(s.calls) filter (where s.caller is null), 0) as anonymous_calls
-from scoped as s
-inner join caller_fact_periods as f on f.period = s.period and f.period_start = s.period_start
-group by f.period, f.period_start, f.period_end, s.scope;
+-- Each scope's counts, '(alla)' with the groups of the callers of one organisation added in.
+select period, period_start, period_end, scope, sum(callers), sum(repeat_callers), sum(reached_callers),
+    sum(anonymous_calls)
+from (
+    select * exclude (also_alla) from counted
+    union all
+    select period, period_start, period_end, '(alla)', callers, repeat_callers, reached_callers,
+        anonymous_calls
+    from counted
+    where also_alla
+)
+group by period, period_start, period_end, scope;
