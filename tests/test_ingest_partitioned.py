@@ -1,5 +1,6 @@
 """The ingest loads the same calls, facts and accounting whether an adapter's file is staged whole
-or in partitions: generated queue_log, CUCM and 3CX files ingested both ways into two databases."""
+or in partitions: generated queue_log, CUCM, 3CX and FreeSWITCH files ingested both ways into two
+databases."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.generate import canonical_frame, write_threecx_log
+from bench.generate import canonical_frame, write_freeswitch_csv, write_threecx_log
 from pipeline.formats import partitioned
 from pipeline.formats.asterisk_queue_log import QueueLogAdapter
 from pipeline.formats.base import AdapterOptions, ParsedFile, stage_frame
 from pipeline.formats.cucm import CucmAdapter
+from pipeline.formats.freeswitch_csv import FreeswitchAdapter
 from pipeline.formats.threecx import ThreeCxAdapter
 from pipeline.ingest import ingest
 from pipeline.sample_writers import write_asterisk, write_cucm
@@ -57,10 +59,20 @@ def inputs(folder: Path) -> list[Path]:
     try:
         calls = canonical_frame(con, 600, per_day=150)
         threecx = write_threecx_log(con, 600, folder / "3cx" / "cdr.log", per_day=150)
+        generated = write_freeswitch_csv(con, 600, folder / "freeswitch.csv", per_day=150)
     finally:
         con.close()
     write_asterisk(calls, folder / "asterisk")
-    return [folder / "asterisk" / "queue_log", *write_cucm(calls, folder / "cucm"), threecx]
+    # FreeSWITCH with every B leg far from its A leg: at the end of the file, in reverse.
+    lines = generated.read_text(encoding="utf-8").splitlines(keepends=True)
+    freeswitch = folder / "freeswitch" / "Master.csv"
+    freeswitch.parent.mkdir()
+    freeswitch.write_text(
+        "".join([*(x for x in lines if '"public"' in x), *(x for x in lines[::-1] if '"public"' not in x)]),
+        encoding="utf-8",
+    )
+    generated.unlink()
+    return [folder / "asterisk" / "queue_log", *write_cucm(calls, folder / "cucm"), threecx, freeswitch]
 
 
 def test_partitions_load_what_the_whole_file_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +80,7 @@ def test_partitions_load_what_the_whole_file_loads(tmp_path: Path, monkeypatch: 
     files = inputs(tmp_path)
     key = tmp_path / "private" / "key"  # one key: the same callers get the same pseudonyms
     with monkeypatch.context() as whole:
-        for adapter in (QueueLogAdapter, CucmAdapter, ThreeCxAdapter):
+        for adapter in (QueueLogAdapter, CucmAdapter, ThreeCxAdapter, FreeswitchAdapter):
             whole.setattr(adapter, "stage", whole_file)
         reference = ingest(files, settings_for(tmp_path / "whole", site=None, key_file=str(key)))
     monkeypatch.setattr(partitioned, "stage_partitioned", tiny(partitioned.stage_partitioned))

@@ -41,16 +41,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
-from pipeline.formats import textio
-from pipeline.formats.base import AdapterOptions, FormatError, FrameStaging, ParsedFile, ReadLimits
+from pipeline import store
+from pipeline.formats import partitioned, textio
+from pipeline.formats.base import AdapterOptions, FormatError, ParsedFile, ReadLimits
 
 COLUMNS = (
     "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
     "answer_stamp", "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid",
     "accountcode", "read_codec", "write_codec",
 )  # fmt: skip
+# The fields the merge reads; the others (caller name, duration, account code, codecs) are never collected.
+NEEDED = [
+    "caller_id_number", "destination_number", "context", "start_stamp", "answer_stamp", "end_stamp",
+    "billsec", "hangup_cause", "uuid", "bleg_uuid",
+]  # fmt: skip
 # Apps a loopback leg runs when FreeSWITCH answers a call itself (`loopback/app=NAME`).
 LOOPBACK_APPS = ["voicemail", "ivr", "conference", "playback", "park", "valet_park", "lua", "javascript"]
 ANNOUNCE_APPS = ["playback"]
@@ -93,12 +100,7 @@ def _sql_records(path: Path, limits: ReadLimits) -> Iterator[textio.Record]:
         yield textio.Record(rec.line_no, rec.raw, fields)
 
 
-class FreeswitchAdapter(FrameStaging):
-    # Staged from the whole-file parse, not in partitions (partitioned.py): a B leg is keyed by
-    # the first record naming it as `bleg_uuid`, and a loopback leg by the latest bridged A leg
-    # with its caller number and times, anywhere in the file. No per-record partition key keeps
-    # every such pair together in all cases (repeated uuids with other caller numbers, chains of
-    # B legs), and merging legs must stay right across the whole file.
+class FreeswitchAdapter:
     name = "freeswitch_csv"
     description = "FreeSWITCH mod_cdr_csv (example / default / sql templates)"
 
@@ -107,18 +109,74 @@ class FreeswitchAdapter(FrameStaging):
         return textio.shape_holds(lines, lambda line: _looks_like_freeswitch(_fields(line)))
 
     def parse(self, path: Path, *, options: AdapterOptions) -> ParsedFile:
-        lines = textio.file_head(path, 50)
-        sql = bool(textio.usual(bool(SQL_RE.match(line)) for line in lines))
-        width = textio.usual(len(_fields(line)) for line in lines) or 0
-        if width not in (13, 15):
-            raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
-        records = (
-            _sql_records(path, options.limits)
-            if sql
-            else textio.iter_records(path, skipinitialspace=True, limits=options.limits)
+        records, columns = _open(path, options)
+        return _merge(textio.records_to_table(records, columns, only=NEEDED), options, self.name)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        *,
+        options: AdapterOptions,
+        sizes: partitioned.Sizes = partitioned.DEFAULT_SIZES,
+    ) -> ParsedFile:
+        """`parse` in bounded memory. Which call a record belongs to is not a function of the
+        record alone (a B leg is keyed by the first record naming it, a loopback leg by the latest
+        A leg it may serve), so the partitions are cut after the whole file is read: `_regroup`
+        links, in SQL, every pair of uuids the merge might put into one call, and each connected
+        group of uuids is merged in one partition by `_merge`, unchanged."""
+        records, columns = _open(path, options)
+        plan = partitioned.Plan(
+            records,
+            columns,
+            shape=_with_key_columns,
+            key=pl.col("line_no"),
+            only=NEEDED,
+            decide=lambda _con, _tallies: lambda table: _merge(table, options, self.name),
+            regroup=_regroup,
         )
-        table = textio.records_to_table(records, COLUMNS[:width])
-        return _merge(table, options, self.name)
+        return partitioned.stage_partitioned(con, plan, sizes)
+
+
+def _open(path: Path, options: AdapterOptions) -> tuple[Iterator[textio.Record], list[str]]:
+    """The file's records (plain or `sql` template) and the column names of its layout."""
+    lines = textio.file_head(path, 50)
+    sql = bool(textio.usual(bool(SQL_RE.match(line)) for line in lines))
+    width = textio.usual(len(_fields(line)) for line in lines) or 0
+    if width not in (13, 15):
+        raise FormatError(f"{path.name}: FreeSWITCH stock templates have 13 or 15 fields, found {width}")
+    records = (
+        _sql_records(path, options.limits)
+        if sql
+        else textio.iter_records(path, skipinitialspace=True, limits=options.limits)
+    )
+    return records, list(COLUMNS[:width])
+
+
+def _with_key_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """A chunk with what `_regroup` links records by, typed as `_typed` types them: the stamps,
+    whether the merge reads the record at all (`key_readable`), and whether its destination is a
+    loopback app."""
+    return frame.with_columns(
+        key_start=textio.parse_ts("start_stamp"),
+        key_answer=textio.parse_ts("answer_stamp"),
+        key_end=textio.parse_ts("end_stamp"),
+        key_loop=_loopback_app().is_in(LOOPBACK_APPS).fill_null(False),
+    ).with_columns(key_readable=pl.col("key_start").is_not_null() & pl.col("uuid").is_not_null())
+
+
+def _regroup(con: duckdb.DuckDBPyConnection) -> None:
+    """`partition_keys` for the spilled records: the call graph's components (call_graph.sql),
+    labelled in rounds until no label moves."""
+    store.execute_script(con, store.sql_text("formats/freeswitch_csv/call_graph.sql"))
+    step = store.sql_text("formats/freeswitch_csv/call_graph_step.sql")
+    changed = store.sql_text("formats/freeswitch_csv/call_graph_changed.sql")
+    moved = True
+    while moved:
+        store.execute_script(con, step)
+        row = store.fetch_one(con, changed)
+        moved = row is not None and row[0] > 0
+    store.execute_script(con, store.sql_text("formats/freeswitch_csv/call_graph_keys.sql"))
 
 
 def _merge(table: textio.Table, options: AdapterOptions, fmt: str) -> ParsedFile:
@@ -173,7 +231,7 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     the same caller number that was bridged and answered before it started and ended within a
     second of it (the latest such A leg, if several).
     """
-    app = pl.col("destination_number").str.to_lowercase().str.strip_chars()
+    app = _loopback_app()
     # mod_loopback gives both halves the app's name as destination_number. With legs=ab the
     # outbound half is already the A leg's B leg (its uuid is the A leg's bleg_uuid): only marked.
     loop = app.is_in(LOOPBACK_APPS) & (pl.col("bleg_uuid").is_null() | pl.col("is_b"))
@@ -183,7 +241,9 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
     )
     hosts = frame.filter(
         pl.col("loop_app").is_null() & ~pl.col("is_b") & pl.col("bleg_uuid").is_not_null()
-    ).select("caller_id_number", host="key", h_start="start", h_answer="answer", h_end="end")
+    ).select(
+        "caller_id_number", host="key", h_start="start", h_answer="answer", h_end="end", h_line="line_no"
+    )
     matched = (
         legs.join(hosts, on="caller_id_number")
         .filter(
@@ -191,7 +251,8 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("l_start") <= pl.col("h_end"))
             & ((pl.col("l_end") - pl.col("h_end")).dt.total_seconds().abs() <= 1)
         )
-        .sort(["_row", "h_start"], descending=[False, True])
+        # The latest A leg; of two that started in the same second, the later in the file.
+        .sort(["_row", "h_start", "h_line"], descending=[False, True, True])
         .unique("_row", keep="first")
         .select("_row", "host")
     )
@@ -200,6 +261,11 @@ def _merge_loopback_legs(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(key=pl.coalesce(["host", "key"]))
         .drop("host", "_row")
     )
+
+
+def _loopback_app() -> pl.Expr:
+    """The destination as a loopback app's name (`voicemail`, `ivr`, …), when it is one."""
+    return pl.col("destination_number").str.to_lowercase().str.strip_chars()
 
 
 def _grouped(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,6 +11,11 @@ one holds about `partition_records`, and each partition is fetched in file order
 adapter's own merge, unchanged; its calls are appended to `staged`. Since no call spans two
 partitions, the calls are those of the whole-file merge.
 
+Where no per-record key keeps a call's records together (FreeSWITCH: a B leg belongs to the record
+that names it, a loopback leg to an A leg found by caller number and times), the plan's `regroup`
+hook computes each spilled record's partition hash in SQL from all of them, once every chunk is in
+(the temp table `partition_keys`), and the partitions are cut by that hash instead.
+
 What a merge decides from the whole file (queue_log's time layout, Asterisk's time-zone evidence)
 is decided once, before any partition, by the adapter's `decide` hook; notices that count calls
 (`12 call(s) …`) are summed over the partitions, so they read as the whole-file merge writes them.
@@ -64,7 +69,10 @@ class Plan:
     per-record steps its `parse` applies to the whole table); `key` is the partition key over the
     shaped frame; `tally` counts what a whole-file decision needs, per chunk (summed); `decide`
     turns the summed tallies (and the connection, where the staged records can be asked) into the
-    merge for every partition; `only` names the columns `shape` reads, when it reads few of many.
+    merge for every partition; `only` names the columns `shape` reads, when it reads few of many;
+    `regroup`, when set, replaces the chunks' `key` hashes: given the connection holding the spilled
+    records (`partition_records`), it creates `partition_keys` (part_seq, part_hash), and a record
+    listed there is partitioned by that hash.
     """
 
     records: Iterator[textio.Record]
@@ -75,6 +83,7 @@ class Plan:
     allow_fewer: int = 0
     only: Sequence[str] | None = None
     tally: Callable[[pl.DataFrame], dict[str, float]] = field(default=lambda frame: {})
+    regroup: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
 
 def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes = DEFAULT_SIZES) -> ParsedFile:
@@ -97,9 +106,15 @@ def stage_partitioned(con: duckdb.DuckDBPyConnection, plan: Plan, sizes: Sizes =
             results = [_stage_one(con, merge, frame, first=True)]
         else:
             merge = plan.decide(side, tallies)
+            if plan.regroup is not None:
+                plan.regroup(side)
             partitions = math.ceil(spool.rows / sizes.partition_records)
+            sort = (
+                "ingest/partition_sort.sql" if plan.regroup is None else "ingest/partition_sort_regrouped.sql"
+            )
             results = [
-                _stage_one(con, merge, frame, first=i == 0) for i, frame in _partitions(side, partitions)
+                _stage_one(con, merge, frame, first=i == 0)
+                for i, frame in _partitions(side, partitions, sort)
             ]
     finally:
         side.close()
@@ -177,9 +192,11 @@ def _read_chunks(plan: Plan, sizes: Sizes, spool: _Spool) -> tuple[int, list[Row
             return read, rejected, tallies
 
 
-def _partitions(con: duckdb.DuckDBPyConnection, partitions: int) -> Iterator[tuple[int, pl.DataFrame]]:
+def _partitions(
+    con: duckdb.DuckDBPyConnection, partitions: int, sort: str
+) -> Iterator[tuple[int, pl.DataFrame]]:
     """Each partition's records in file order, after one sort of the spilled records by partition."""
-    store.execute_script(con, store.sql_text("ingest/partition_sort.sql"), {"partitions": partitions})
+    store.execute_script(con, store.sql_text(sort), {"partitions": partitions})
     fetch = store.sql_text("ingest/partition_fetch.sql")
     for part in range(partitions):
         yield part, con.sql(fetch, params={"part": part}).pl()

@@ -4,7 +4,9 @@
 (what the ingest runs) reads records in chunks into DuckDB and merges one partition of calls at a
 time. With chunks of a few records and several partitions, every fixture of these formats, a
 generated sample and a file whose calls' records lie far apart must give the same canonical rows,
-rejects (line numbers and reasons), filtered records, notices, facets and accounting.
+rejects (line numbers and reasons), filtered records, notices, facets and accounting. FreeSWITCH,
+whose partitions are cut from the whole file, has generated files of its own in
+test_format_freeswitch_partitioned.py.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ FIXTURE_FILES: list[tuple[str, str, dict[str, Any]]] = [
     ("asterisk_cdr_export", "asterisk/freepbx-cdr-report.csv", {}),
     ("asterisk_cdr_export", "asterisk/freepbx-cdr-report.csv", {"source_tz": "Europe/Stockholm"}),
     ("asterisk_cdr_export", "grandstream/cdr-ucm.csv", {}),
+    ("freeswitch_csv", "freeswitch/Master.csv", {}),
+    ("freeswitch_csv", "freeswitch/Master.csv", {"switchboard_contexts": ("public",)}),
+    ("freeswitch_csv", "freeswitch/default-template.csv", {}),
+    ("freeswitch_csv", "freeswitch/sql-template.csv", {}),
+    ("freeswitch_csv", "freeswitch/spreadsheet.csv", {}),
+    ("freeswitch_csv", "freeswitch/loopback.csv", {}),
+    ("freeswitch_csv", "freeswitch/loopback.csv", {"switchboard_contexts": ("public",)}),
 ]
 
 
