@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipeline.store import DEFAULT_MEMORY_LIMIT
 from pipeline.workdays import CalendarRules
 
 
@@ -103,7 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("switchboard_queues", [], "queues that are the switchboard (queue_log, 3CX); empty: all"),
     Setting("switchboard_contexts", [], "Asterisk dialplan contexts that are the switchboard; empty: all"),
     Setting(
-        "ingest_memory_limit", "1GB", "DuckDB memory limit while ingesting; beyond it work spills to disk"
+        "ingest_memory_limit",
+        DEFAULT_MEMORY_LIMIT,
+        "DuckDB memory limit while ingesting; beyond it work spills to disk",
     ),
     Setting("key_file", "", "pseudonymisation key (default: ~/.config/callstats/pseudonym.key)"),
     Setting("store_raw_caller", False, "also keep raw caller numbers (personal data; off by default)"),

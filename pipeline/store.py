@@ -156,7 +156,13 @@ def writer_lock(db: Path, wait_s: float | None = None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_working(db: Path, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+# DuckDB's buffer while a store is written. The process peaks about 300 MB above it (Python, polars
+# and the readers' buffers): at 700MB a 10 M-call ingest peaked at 940 MB, at 1GB at 1 235 MB, for
+# 5–10 % more time spent spilling (bench/README.md, "Peak memory under 1 GB").
+DEFAULT_MEMORY_LIMIT = "700MB"
+
+
+def open_working(db: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """Connect to the working store (caller holds writer_lock). Creates the tables if new.
 
     memory_limit is validated by the settings (a size such as 1GB): DuckDB spills the rest of a

@@ -42,7 +42,7 @@ from pipeline.formats.base import ParsedFile, RowIssue, empty_calls, stage_frame
 # Records per chunk read into polars; small enough that a chunk of wide CUCM lines stays tens of MB.
 CHUNK_RECORDS = 20_000
 # Records merged at once: the merge holds a partition with its raw lines several times over (3CX:
-# 694 MB for 200 000 records), beside DuckDB's own buffer (the ingest's memory limit, 1 GB). At
+# 694 MB for 200 000 records), beside DuckDB's own buffer (the ingest's memory limit, 700 MB by default). At
 # 250 000 a 2 M-record 3CX file peaked at 3.5 GB; at 50 000 staging it peaked at 1.4 GB.
 PARTITION_RECORDS = 50_000
 # A notice that counts calls: summed over the partitions.
