@@ -95,6 +95,18 @@ def generated_calls(seed: int, first: dt.date, days: int, calls: int, prefix: st
     return "\n".join(lines)
 
 
+def facts_equal_to_reference(
+    build: Callable[..., Path], tmp_path: Path, with_reference_sql: Callable[[], None]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The published facts of `build` with the current SQL, held equal to the same build (same key)
+    with the reference SQL."""
+    db = build(tmp_path / "current")
+    current = published_facts(db)
+    with_reference_sql()
+    assert published_facts(build(tmp_path / "reference", key_from=db.parent / "private" / "key")) == current
+    return current
+
+
 def ingest_in_two_files(folder: Path, key_from: Path | None = None) -> Path:
     """Five winter weeks, then a second file on the last two of them and the week after."""
     folder.mkdir()
@@ -138,14 +150,7 @@ def test_the_sample_gets_the_same_caller_facts_as_from_the_reference(sample_db: 
 def test_repeat_callers_across_files_get_the_same_caller_facts_as_from_the_reference(
     tmp_path: Path, with_reference_sql: Callable[[], None]
 ) -> None:
-    db = ingest_in_two_files(tmp_path / "current")
-    current = published_facts(db)
-    with_reference_sql()
-    reference = published_facts(
-        ingest_in_two_files(tmp_path / "reference", key_from=db.parent / "private" / "key")
-    )
-
-    assert current == reference
+    current = facts_equal_to_reference(ingest_in_two_files, tmp_path, with_reference_sql)
     days = {row[1]: row for row in current["caller_day_facts"]}
     assert set(days) == {"(alla)", "Herrljunga", "Vårgårda"}
     # the data set reaches every measure, so that a wrong one cannot hide behind zeros
@@ -220,14 +225,7 @@ def ingest_moving_callers(folder: Path, key_from: Path | None = None) -> Path:
 def test_callers_of_one_both_and_moving_organisations_get_the_reference_caller_facts(
     tmp_path: Path, with_reference_sql: Callable[[], None]
 ) -> None:
-    db = ingest_moving_callers(tmp_path / "current")
-    current = published_facts(db)
-    with_reference_sql()
-    reference = published_facts(
-        ingest_moving_callers(tmp_path / "reference", key_from=db.parent / "private" / "key")
-    )
-
-    assert current == reference
+    current = facts_equal_to_reference(ingest_moving_callers, tmp_path, with_reference_sql)
 
     def day(date: str, scope: str) -> tuple[Any, ...]:
         return next(r for r in current["caller_day_facts"] if str(r[0]) == date and r[1] == scope)

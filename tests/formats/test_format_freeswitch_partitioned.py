@@ -16,13 +16,12 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
-from test_format_partitioned import assert_same
+from test_format_partitioned import assert_same, partition_heights
 
 from bench.generate import write_freeswitch_csv
 from pipeline.formats import get_adapter, partitioned
-from pipeline.formats.base import AdapterOptions, ParsedFile
+from pipeline.formats.base import AdapterOptions
 
 BASE = dt.datetime(2024, 3, 4, 8, 0, 0)
 CALLERS = ["0701234567", "0702223344", "+46513998877", "0709998877", "anonymous"]
@@ -153,16 +152,7 @@ def test_the_messy_file_holds_every_case(tmp_path: Path) -> None:
 
 def test_stage_merges_in_many_partitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _messy_file(tmp_path / "Master.csv", 4, 160, shuffle=True)
-    merged: list[int] = []
-    stage_one = partitioned._stage_one
-
-    def counting(
-        con: duckdb.DuckDBPyConnection, merge: partitioned.Merge, frame: pl.DataFrame, *, first: bool
-    ) -> ParsedFile:
-        merged.append(frame.height)
-        return stage_one(con, merge, frame, first=first)
-
-    monkeypatch.setattr(partitioned, "_stage_one", counting)
+    merged = partition_heights(monkeypatch)
     staged = assert_same(
         "freeswitch_csv", path, sizes=partitioned.Sizes(chunk_records=9, partition_records=20)
     )

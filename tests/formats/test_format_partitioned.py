@@ -165,20 +165,26 @@ def test_generated_3cx_log_stages_as_it_parses(tmp_path: Path) -> None:
     assert_same("3cx", path, sizes=SAMPLE_SIZES)
 
 
-def test_the_stage_merges_more_than_one_partition(
-    sample_calls: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write_asterisk(sample_calls, tmp_path)
-    merged: list[int] = []
+def partition_heights(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The records of each partition the stage merges from now on, in order."""
+    heights: list[int] = []
     stage_one = partitioned._stage_one
 
     def counting(
         con: duckdb.DuckDBPyConnection, merge: partitioned.Merge, frame: pl.DataFrame, *, first: bool
     ) -> ParsedFile:
-        merged.append(frame.height)
+        heights.append(frame.height)
         return stage_one(con, merge, frame, first=first)
 
     monkeypatch.setattr(partitioned, "_stage_one", counting)
+    return heights
+
+
+def test_the_stage_merges_more_than_one_partition(
+    sample_calls: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_asterisk(sample_calls, tmp_path)
+    merged = partition_heights(monkeypatch)
     staged = assert_same("asterisk_queue_log", tmp_path / "queue_log", sizes=SAMPLE_SIZES)
     assert len(merged) >= 3
     assert sum(merged) <= staged.records_read
