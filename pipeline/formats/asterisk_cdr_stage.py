@@ -239,11 +239,19 @@ def _records_view(
         for c in FIELDS
     )
     extra = ", ".join(f'"{c}"' if c in columns else f'cast(null as varchar) as "{c}"' for c in FIELDS)
-    con.execute(
-        "create or replace temp view cdr_records as"
-        f" select cast(r.k + coalesce(g.skipped, 0) as bigint) as line_no, {values}"
+    # Without gaps (a clean file: no empty, odd or rejected lines) row k is line k. The ASOF join is
+    # then left out: on every read of the view (time zone and group steps) it cost a third of the
+    # group step's time even against an empty gap table (bench/README.md, "the group step").
+    numbered = (
+        "select rowid + 1 as line_no, * from cdr_read"
+        if not gaps
+        else "select r.k + coalesce(g.skipped, 0) as line_no, r.* exclude (k)"
         " from (select rowid + 1 as k, * from cdr_read) as r"
         " asof left join cdr_gap_index as g on r.k > g.good_before"
+    )
+    con.execute(
+        "create or replace temp view cdr_records as"
+        f" select cast(r.line_no as bigint) as line_no, {values} from ({numbered}) as r"
         f" union all select line_no, {extra} from cdr_extra"
     ).fetchall()
 
