@@ -10,7 +10,8 @@ temp table `staged` (line_no + the canonical text columns).
 Line numbers: DuckDB returns rows in file order but without their line; it skips empty lines and
 leaves out the lines it rejects. The scan notes the empty runs (the odd lines, emptied in the copy
 DuckDB reads, are among them) and the rejects table names the rest, so row k's line is k plus the
-lines skipped before it, found by an ASOF join on a small table of gaps.
+lines skipped before it, found by an ASOF join on a small table of gaps (a file without gaps needs
+no join: row k is line k).
 """
 
 from __future__ import annotations
