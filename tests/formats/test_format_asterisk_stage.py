@@ -179,3 +179,29 @@ def test_padding_of_empty_lines_across_blocks(tmp_path: Path) -> None:
     # Mixed line endings: reader.py reads the file (DuckDB can give up on one).
     crlf = [*(x.rstrip(b"\r\n") + b"\r\n" for x in lines[:5]), b"\r\n" * 1_000_000, *lines[5:]]
     assert_same(_write(tmp_path, "Master-padded-crlf.csv", crlf))
+
+
+def _padded(field: bytes, i: int) -> bytes:
+    """A field with spaces before it, after it, on both sides or none (inside a text field's
+    quotes, as a PBX writes a padded value; around a bare number)."""
+    pad = [(b"  ", b""), (b"", b" "), (b" ", b"   "), (b"", b"")][i % 4]
+    if field.startswith(b'"'):
+        return b'"' + pad[0] + field[1:-1] + pad[1] + b'"'
+    return pad[0] + field + pad[1] if field else b"   "
+
+
+@pytest.mark.parametrize("gap", [False, True], ids=["clean", "with_blank_line"])
+def test_values_padded_with_spaces(gap: bool, tmp_path: Path) -> None:
+    # Only a value that starts or ends with a space is trimmed in DuckDB; the rest are taken as
+    # they are. Spaces on either side, on both, and fields of spaces only (read as empty), with and
+    # without a gap in the line numbering (the two ways rows are numbered).
+    lines = _lines("Master.csv")
+    out = [
+        b",".join(_padded(f, i + k) for i, f in enumerate(_fields(line))) + b"\n"
+        for k, line in enumerate(lines)
+    ]
+    if gap:
+        out.insert(len(out) // 2, b"\n")
+    assert out[0] != lines[0]
+    staged = assert_same(_write(tmp_path, "Master-padded.csv", out))
+    assert staged.records_read == len(lines)
